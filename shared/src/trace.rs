@@ -1,0 +1,137 @@
+//! Timestamped printing and the trace recorder.
+
+use std::cell::RefCell;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// The instant the program first asked for the time; every timestamp is relative to it.
+static START: OnceLock<Instant> = OnceLock::new();
+
+thread_local! {
+    /// The trace that [`say`] also writes to on this thread, while [`capture`] runs.
+    static CAPTURE: RefCell<Option<Trace>> = const { RefCell::new(None) };
+}
+
+/// Time since the first call to [`elapsed`] or [`say`] in this process.
+///
+/// Demos print relative times so that two runs of the same demo read the same on a projector.
+pub fn elapsed() -> Duration {
+    START.get_or_init(Instant::now).elapsed()
+}
+
+/// Prints `[  12.3 ms] label: message`, the one line format of every demo.
+///
+/// While [`capture`] runs on this thread, the line (without its timestamp) is also recorded, so a
+/// test can check what a piece of code printed and in which order.
+pub fn say(label: &str, message: impl std::fmt::Display) {
+    let line = format!("{label}: {message}");
+    let millis = elapsed().as_secs_f64() * 1000.0;
+    println!("[{millis:8.1} ms] {line}");
+    CAPTURE.with_borrow(|trace| {
+        if let Some(trace) = trace {
+            trace.record(line);
+        }
+    });
+}
+
+/// Runs `f` and returns its result with every line that [`say`] printed on this thread meanwhile.
+///
+/// Lines come back as `label: message`, without the timestamp, so tests can compare them exactly.
+/// Captures nest: the inner one sees its own lines only, and the outer one is restored after.
+pub fn capture<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
+    let trace = Trace::new();
+    let previous = CAPTURE.replace(Some(trace.clone()));
+    // Restore the outer capture even if `f` panics, so one failing test does not poison the thread.
+    let _restore = RestoreCapture(previous);
+    let result = f();
+    (result, trace.events())
+}
+
+/// Puts the previous capture back when dropped.
+struct RestoreCapture(Option<Trace>);
+
+impl Drop for RestoreCapture {
+    fn drop(&mut self) {
+        CAPTURE.set(self.0.take());
+    }
+}
+
+/// A shared list of events, in the order they were recorded.
+///
+/// Clones share the same list, so a test keeps one handle and gives clones to the tasks it
+/// spawns; afterwards [`Trace::events`] tells which task ran when. It is `Send + Sync` so that
+/// wakers on other threads (step05) can record too.
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    /// The events so far; a `Mutex` rather than a `RefCell` only so clones may cross threads.
+    events: Arc<Mutex<Vec<String>>>,
+}
+
+impl Trace {
+    /// An empty trace.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends one event.
+    pub fn record(&self, event: impl Into<String>) {
+        self.lock().push(event.into());
+    }
+
+    /// A copy of every event recorded so far, oldest first.
+    pub fn events(&self) -> Vec<String> {
+        self.lock().clone()
+    }
+
+    /// How many events were recorded.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The list, even if a panicking test thread held it: a trace is still worth reading then.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        self.events
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capture_sees_what_say_printed_in_order() {
+        let ((), lines) = capture(|| {
+            say("a", "one");
+            say("b", 2);
+        });
+        assert_eq!(lines, ["a: one", "b: 2"]);
+    }
+
+    #[test]
+    fn nested_captures_are_separate_and_restored() {
+        let ((), outer) = capture(|| {
+            say("outer", "before");
+            let ((), inner) = capture(|| say("inner", "x"));
+            assert_eq!(inner, ["inner: x"]);
+            say("outer", "after");
+        });
+        assert_eq!(outer, ["outer: before", "outer: after"]);
+    }
+
+    #[test]
+    fn clones_of_a_trace_share_events() {
+        let trace = Trace::new();
+        let clone = trace.clone();
+        clone.record("from clone");
+        trace.record("from original");
+        assert_eq!(trace.events(), ["from clone", "from original"]);
+        assert_eq!(clone.len(), 2);
+    }
+}

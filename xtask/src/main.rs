@@ -1,0 +1,2 @@
+//! Placeholder: the xtask commands are being written.
+fn main() {}
