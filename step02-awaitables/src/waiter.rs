@@ -37,7 +37,7 @@ impl Future for Waiter {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.notified.get() {
+        if self.is_notified() {
             return Poll::Ready(());
         }
         // Nobody will wake us when `notify` is called: `notify` does not know who waits. So we ask

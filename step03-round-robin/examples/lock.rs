@@ -1,0 +1,30 @@
+//! Run it: `cargo run -p step03-round-robin --example lock`
+//!
+//! Two coroutines share a `Lock` and each holds it across two suspensions, twice. They take turns:
+//! while one holds the lock, the other only waits.
+
+use step03_round_robin::{Lock, interrupt, join, run_task};
+
+/// Takes the lock `rounds` times, pausing twice while holding it.
+async fn worker(name: &'static str, lock: Lock, rounds: u32) {
+    for round in 1..=rounds {
+        shared::say(name, format!("round {round}: wants the lock"));
+        let guard = lock.acquire().await;
+        shared::say(name, format!("round {round}: got it"));
+        interrupt().await;
+        interrupt().await;
+        shared::say(name, format!("round {round}: releasing"));
+        drop(guard);
+        // Without this pause we would take the lock straight back: this lock is not fair, it
+        // goes to whoever asks first after a release.
+        interrupt().await;
+    }
+}
+
+fn main() {
+    let lock = Lock::new();
+    run_task(join(
+        worker("task-a", lock.clone(), 2),
+        worker("task-b", lock, 2),
+    ));
+}
