@@ -27,22 +27,6 @@ fn run_demo(name: &str, args: &[&str]) -> String {
 }
 
 #[test]
-fn step_by_step_auto_prints_every_suspension() {
-    let stdout = run_demo("step_by_step", &["--auto"]);
-    for poll in 1..=4 {
-        assert!(
-            stdout.contains(&format!("poll #{poll} -> Pending")),
-            "{stdout}"
-        );
-    }
-    assert!(stdout.contains("poll #5 -> Ready(42)"), "{stdout}");
-    assert!(
-        !stdout.contains("Enter"),
-        "auto mode must not prompt: {stdout}"
-    );
-}
-
-#[test]
 fn complex_work_struct_polls_both_versions_five_times() {
     let stdout = run_demo("complex_work_struct", &[]);
     assert!(

@@ -27,48 +27,6 @@ fn run_demo(name: &str, args: &[&str]) -> String {
 }
 
 #[test]
-fn step_by_step_auto_prints_every_suspension() {
-    let stdout = run_demo("step_by_step", &["--auto"]);
-    for poll in 1..=4 {
-        assert!(
-            stdout.contains(&format!("poll #{poll} -> Pending")),
-            "{stdout}"
-        );
-    }
-    assert!(stdout.contains("poll #5 -> Ready(42)"), "{stdout}");
-    assert!(
-        !stdout.contains("Enter"),
-        "auto mode must not prompt: {stdout}"
-    );
-}
-
-#[test]
-fn complex_work_struct_polls_both_versions_five_times() {
-    let stdout = run_demo("complex_work_struct", &[]);
-    assert!(
-        stdout.contains("ComplexWork::new() returned 42 after 5 polls"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("complex_work() returned 42 after 5 polls"),
-        "{stdout}"
-    );
-}
-
-#[test]
-fn waiter_sync_waits_for_the_whole_work() {
-    let stdout = run_demo("waiter_sync", &["--work", "5"]);
-    let notify = stdout
-        .find("worker: done, notifying")
-        .expect("the worker notifies");
-    let resumed = stdout
-        .find("waiting: notified, going on")
-        .expect("the waiting side resumes");
-    assert!(stdout.contains("working 5/5"), "{stdout}");
-    assert!(notify < resumed, "{stdout}");
-}
-
-#[test]
 fn two_tasks_interleave() {
     let stdout = run_demo("two_tasks", &[]);
     let a2 = stdout.find("task-a: message 2/4").expect("task-a speaks");
