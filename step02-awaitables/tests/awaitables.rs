@@ -5,9 +5,8 @@ use std::future::Future;
 use std::rc::Rc;
 use std::task::Poll;
 
-use step02_awaitables::{
-    ComplexWork, Lock, Stepper, Waiter, complex_work, interrupt, join, run_task,
-};
+use step02_awaitables::{ComplexWork, Lock, Stepper, Waiter};
+use step02_awaitables::{complex_work, interrupt, join, run_task};
 
 /// Steps a future to the end and returns its value, its number of polls and what it printed.
 fn trace_of<F: Future>(future: F) -> (F::Output, usize, Vec<String>) {

@@ -2,7 +2,8 @@
 
 use std::task::Poll;
 
-use step02_awaitables::{COMPLEX_WORK_SUSPENSIONS, Stepper, complex_work, interrupt, run_task};
+use step02_awaitables::{COMPLEX_WORK_SUSPENSIONS, Stepper};
+use step02_awaitables::{complex_work, interrupt, run_task};
 
 #[test]
 fn calling_an_async_fn_runs_nothing() {

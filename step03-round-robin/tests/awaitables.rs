@@ -5,9 +5,8 @@ use std::future::Future;
 use std::rc::Rc;
 use std::task::Poll;
 
-use step03_round_robin::{
-    ComplexWork, Lock, Stepper, Waiter, complex_work, interrupt, join, run_task,
-};
+use step03_round_robin::{ComplexWork, Lock, Stepper, Waiter};
+use step03_round_robin::{complex_work, interrupt, join, run_task};
 
 /// Steps a future to the end and returns its value, its number of polls and what it printed.
 fn trace_of<F: Future>(future: F) -> (F::Output, usize, Vec<String>) {

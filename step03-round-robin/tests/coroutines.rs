@@ -2,7 +2,8 @@
 
 use std::task::Poll;
 
-use step03_round_robin::{COMPLEX_WORK_SUSPENSIONS, Stepper, complex_work, interrupt, run_task};
+use step03_round_robin::{COMPLEX_WORK_SUSPENSIONS, Stepper};
+use step03_round_robin::{complex_work, interrupt, run_task};
 
 #[test]
 fn calling_an_async_fn_runs_nothing() {

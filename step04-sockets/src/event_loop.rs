@@ -1,0 +1,132 @@
+//! The event loop: a queue of tasks, polled in turn.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Waker};
+
+/// A task: a future with nothing left to return, boxed so that futures of different types fit in
+/// one queue (Python's coroutine objects all have the same type; Rust's do not).
+pub type Task = Pin<Box<dyn Future<Output = ()>>>;
+
+/// Runs tasks until all are done, one poll each in turn: the talk's first loop.
+///
+/// Pop the task at the front, give it one step, and put it back at the end if it is not done. The
+/// waker is a no-op: every unfinished task is polled again on the next turn anyway.
+pub fn run_tasks(tasks: Vec<Task>) {
+    let mut queue = VecDeque::from(tasks);
+    let mut cx = Context::from_waker(Waker::noop());
+    while let Some(mut task) = queue.pop_front() {
+        if task.as_mut().poll(&mut cx).is_pending() {
+            queue.push_back(task);
+        }
+    }
+}
+
+thread_local! {
+    /// The loop running on this thread, if any: what [`Loop::current`] returns.
+    static CURRENT: RefCell<Option<Loop>> = const { RefCell::new(None) };
+}
+
+/// The talk's `Loop` class: [`run_tasks`] with a queue that tasks can add to while it runs.
+///
+/// It is a cheap handle: clones share the same queue, so a task can keep one and add tasks.
+#[derive(Clone, Default)]
+pub struct Loop {
+    /// Tasks waiting for their next turn. A `RefCell`, because a running task may add tasks; it
+    /// is never borrowed while a task is polled.
+    tasks: Rc<RefCell<VecDeque<Task>>>,
+}
+
+impl Loop {
+    /// A loop with no task.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The loop running on this thread: Python's `asyncio.get_running_loop()`.
+    ///
+    /// Outside [`Loop::run`] there is none, and that is an error to report, not to guess around.
+    pub fn current() -> Result<Loop, NoCurrentLoop> {
+        CURRENT.with_borrow(|current| current.clone().ok_or(NoCurrentLoop))
+    }
+
+    /// Queues a task; it gets its first poll on a later turn. Works from inside a running task.
+    pub fn add_task(&self, task: impl Future<Output = ()> + 'static) {
+        self.tasks.borrow_mut().push_back(Box::pin(task));
+    }
+
+    /// Polls the tasks in turn until none is left.
+    pub fn run(&self) {
+        let _current = SetCurrent::new(self);
+        let mut cx = Context::from_waker(Waker::noop());
+        while let Some(mut task) = self.next_task() {
+            if task.as_mut().poll(&mut cx).is_pending() {
+                self.tasks.borrow_mut().push_back(task);
+            }
+        }
+    }
+
+    /// Runs `task`, and every task it adds, to the end; returns what `task` returned.
+    pub fn run_task<T: 'static>(&self, task: impl Future<Output = T> + 'static) -> T {
+        let output = Rc::new(Cell::new(None));
+        let slot = Rc::clone(&output);
+        self.add_task(async move { slot.set(Some(task.await)) });
+        self.run();
+        output
+            .take()
+            .expect("run() returns only once every task, this one too, has finished")
+    }
+
+    /// The task whose turn it is, if any; the queue is borrowed only for the pop.
+    fn next_task(&self) -> Option<Task> {
+        self.tasks.borrow_mut().pop_front()
+    }
+}
+
+impl fmt::Debug for Loop {
+    /// Tasks are futures with no `Debug`; their number is what matters.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Loop")
+            .field("tasks", &self.tasks.borrow().len())
+            .finish()
+    }
+}
+
+/// Makes a loop the current one, and puts the previous one back when dropped.
+///
+/// Dropping happens even when a task panics and the panic unwinds out of [`Loop::run`], so a
+/// caught panic never leaves a finished loop behind as "current".
+struct SetCurrent {
+    /// The loop that was current before (usually none).
+    previous: Option<Loop>,
+}
+
+impl SetCurrent {
+    /// Makes `event_loop` current until the returned value is dropped.
+    fn new(event_loop: &Loop) -> Self {
+        let previous = CURRENT.replace(Some(event_loop.clone()));
+        Self { previous }
+    }
+}
+
+impl Drop for SetCurrent {
+    fn drop(&mut self) {
+        CURRENT.set(self.previous.take());
+    }
+}
+
+/// The error of [`Loop::current`] outside a running loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NoCurrentLoop;
+
+impl fmt::Display for NoCurrentLoop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("no event loop is running on this thread (call this from a task run by Loop::run or Loop::run_task)")
+    }
+}
+
+impl std::error::Error for NoCurrentLoop {}

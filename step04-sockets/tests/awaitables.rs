@@ -1,0 +1,167 @@
+//! Hand-written futures: the state machine, the waiter, join and the lock.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::rc::Rc;
+use std::task::Poll;
+
+use step04_sockets::{ComplexWork, Lock, Stepper, Waiter};
+use step04_sockets::{complex_work, interrupt, join, run_task};
+
+/// Steps a future to the end and returns its value, its number of polls and what it printed.
+fn trace_of<F: Future>(future: F) -> (F::Output, usize, Vec<String>) {
+    let ((value, polls), printed) = shared::capture(|| {
+        let mut stepper = Stepper::new(future);
+        loop {
+            if let Poll::Ready(value) = stepper.step() {
+                return (value, stepper.polls());
+            }
+        }
+    });
+    (value, polls, printed)
+}
+
+#[test]
+fn the_struct_behaves_like_the_async_fn() {
+    let by_hand = trace_of(ComplexWork::new());
+    let by_compiler = trace_of(complex_work());
+    assert_eq!(by_hand, by_compiler);
+    assert_eq!(by_hand.0, 42);
+    assert_eq!(by_hand.1, 5); // four Pendings, then Ready
+}
+
+#[test]
+fn the_struct_is_lazy_too() {
+    let (work, printed) = shared::capture(ComplexWork::new);
+    drop(work);
+    assert!(printed.is_empty());
+}
+
+#[test]
+fn a_waiter_is_pending_until_notified() {
+    let waiter = Waiter::new();
+    let mut waiting = Stepper::new(waiter.clone());
+    for _ in 0..10 {
+        assert_eq!(waiting.step(), Poll::Pending);
+    }
+    waiter.notify();
+    assert_eq!(waiting.step(), Poll::Ready(()));
+    assert_eq!(waiting.polls(), 11);
+}
+
+#[test]
+fn a_waiter_notified_before_the_wait_is_ready_at_once() {
+    let waiter = Waiter::new();
+    waiter.notify();
+    assert_eq!(Stepper::new(waiter).step(), Poll::Ready(()));
+}
+
+#[test]
+fn join_takes_turns_and_returns_both_values() {
+    let trace = shared::Trace::new();
+    let worker = |name: &'static str, steps: u32| {
+        let trace = trace.clone();
+        async move {
+            for step in 1..=steps {
+                trace.record(format!("{name}{step}"));
+                interrupt().await;
+            }
+            name
+        }
+    };
+    let both = run_task(join(worker("a", 3), worker("b", 1)));
+    assert_eq!(both, ("a", "b"));
+    // Each poll of the join gives each unfinished future one step.
+    assert_eq!(trace.events(), ["a1", "b1", "a2", "a3"]);
+}
+
+#[test]
+fn the_waiting_side_resumes_only_after_the_notify() {
+    let trace = shared::Trace::new();
+    let waiter = Waiter::new();
+    let waiting = {
+        let (trace, waiter) = (trace.clone(), waiter.clone());
+        async move {
+            waiter.await;
+            trace.record("waiting: resumed");
+        }
+    };
+    let working = {
+        let trace = trace.clone();
+        async move {
+            for _ in 0..3 {
+                trace.record("working");
+                interrupt().await;
+            }
+            trace.record("working: notify");
+            waiter.notify();
+        }
+    };
+    run_task(join(waiting, working));
+    assert_eq!(
+        trace.events(),
+        [
+            "working",
+            "working",
+            "working",
+            "working: notify",
+            "waiting: resumed"
+        ]
+    );
+}
+
+/// Three workers each hold `lock` across suspensions; returns the most holders seen at once.
+fn most_holders_at_once(lock: Option<Lock>) -> usize {
+    let holders = Rc::new(Cell::new(0));
+    let most = Rc::new(Cell::new(0));
+    let worker = || {
+        let (lock, holders, most) = (lock.clone(), holders.clone(), most.clone());
+        async move {
+            for _ in 0..3 {
+                let _guard = match &lock {
+                    Some(lock) => Some(lock.acquire().await),
+                    None => None,
+                };
+                holders.set(holders.get() + 1);
+                most.set(most.get().max(holders.get()));
+                interrupt().await;
+                interrupt().await;
+                holders.set(holders.get() - 1);
+            }
+        }
+    };
+    run_task(join(join(worker(), worker()), worker()));
+    most.get()
+}
+
+#[test]
+fn the_lock_never_lets_two_holders_in() {
+    assert_eq!(most_holders_at_once(Some(Lock::new())), 1);
+}
+
+#[test]
+fn without_the_lock_the_workers_do_overlap() {
+    // Shows that the test above could fail: the same workers, unlocked, are in together.
+    assert_eq!(most_holders_at_once(None), 3);
+}
+
+#[test]
+fn dropping_the_guard_releases_the_lock() {
+    let lock = Lock::new();
+    let guard = run_task(lock.acquire());
+    assert!(lock.is_locked());
+    drop(guard);
+    assert!(!lock.is_locked());
+}
+
+#[test]
+fn a_counting_waiter_needs_every_notification() {
+    let waiter = Waiter::with_count(3);
+    let mut waiting = Stepper::new(waiter.clone());
+    for _ in 0..2 {
+        waiter.notify();
+        assert_eq!(waiting.step(), Poll::Pending);
+    }
+    waiter.notify();
+    assert_eq!(waiting.step(), Poll::Ready(()));
+}

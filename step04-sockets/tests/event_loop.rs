@@ -1,0 +1,163 @@
+//! The round-robin loop: who runs when, what comes back, and `Loop::current`.
+
+use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use shared::Trace;
+use step04_sockets::{Loop, NoCurrentLoop, Task, gather, interrupt, run_tasks, sleep};
+
+/// A task that records `name1`, `name2`, … with an interrupt after each step.
+async fn steps(trace: Trace, name: &'static str, count: u32) {
+    for step in 1..=count {
+        trace.record(format!("{name}{step}"));
+        interrupt().await;
+    }
+}
+
+#[test]
+fn run_tasks_polls_in_turn() {
+    let trace = Trace::new();
+    let tasks: Vec<Task> = vec![
+        Box::pin(steps(trace.clone(), "a", 3)),
+        Box::pin(steps(trace.clone(), "b", 1)),
+        Box::pin(steps(trace.clone(), "c", 2)),
+    ];
+    run_tasks(tasks);
+    // One step each per turn; a finished task leaves the queue.
+    assert_eq!(trace.events(), ["a1", "b1", "c1", "a2", "c2", "a3"]);
+}
+
+#[test]
+fn the_loop_polls_in_turn_too() {
+    let trace = Trace::new();
+    let event_loop = Loop::new();
+    event_loop.add_task(steps(trace.clone(), "a", 2));
+    event_loop.add_task(steps(trace.clone(), "b", 2));
+    event_loop.run();
+    assert_eq!(trace.events(), ["a1", "b1", "a2", "b2"]);
+}
+
+#[test]
+fn a_task_added_from_inside_runs_after_those_already_queued() {
+    let trace = Trace::new();
+    let event_loop = Loop::new();
+    let spawner = {
+        let trace = trace.clone();
+        async move {
+            trace.record("spawner");
+            let event_loop = Loop::current().expect("inside the loop");
+            event_loop.add_task(steps(trace, "child", 1));
+        }
+    };
+    event_loop.add_task(spawner);
+    event_loop.add_task(steps(trace.clone(), "b", 2));
+    event_loop.run();
+    assert_eq!(trace.events(), ["spawner", "b1", "child1", "b2"]);
+}
+
+#[test]
+fn run_task_returns_the_value() {
+    assert_eq!(Loop::new().run_task(async { 6 * 7 }), 42);
+}
+
+#[test]
+fn current_outside_a_loop_is_a_clear_error() {
+    assert_eq!(Loop::current().unwrap_err(), NoCurrentLoop);
+    let message = NoCurrentLoop.to_string();
+    assert!(message.contains("no event loop is running"), "{message}");
+}
+
+#[test]
+fn current_is_set_only_while_running() {
+    let inside = Loop::new().run_task(async { Loop::current().is_ok() });
+    assert!(inside);
+    assert!(Loop::current().is_err());
+}
+
+#[test]
+fn a_panicking_task_does_not_leave_a_stale_current_loop() {
+    let event_loop = Loop::new();
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        event_loop.run_task(async {
+            interrupt().await;
+            panic!("task failed");
+        })
+    }));
+    assert!(result.is_err());
+    assert_eq!(Loop::current().unwrap_err(), NoCurrentLoop);
+    // And the loop itself is still usable.
+    assert_eq!(event_loop.run_task(async { "again" }), "again");
+}
+
+#[test]
+fn gather_returns_results_in_input_order() {
+    let nap = |millis: u64| async move {
+        sleep(Duration::from_millis(millis)).await;
+        millis
+    };
+    // They finish 20, 40, 60 but come back in the order given.
+    let results = Loop::new().run_task(gather([nap(60), nap(20), nap(40)]));
+    assert_eq!(results, [60, 20, 40]);
+}
+
+#[test]
+fn gather_runs_the_futures_concurrently() {
+    let trace = Trace::new();
+    let nap = |name: u32| {
+        let trace = trace.clone();
+        async move {
+            trace.record(format!("start {name}"));
+            sleep(Duration::from_millis(200)).await;
+            trace.record(format!("end {name}"));
+        }
+    };
+    let started = Instant::now();
+    let naps: Vec<_> = (1..=5).map(nap).collect();
+    Loop::new().run_task(gather(naps));
+    let elapsed = started.elapsed();
+    // Every nap started before any ended: they overlapped.
+    let events = trace.events();
+    assert!(
+        events[..5].iter().all(|event| event.starts_with("start")),
+        "{events:?}"
+    );
+    // Five naps of 200 ms take about 200 ms together, far below the 1000 ms of their sum.
+    assert!(elapsed < Duration::from_millis(800), "took {elapsed:?}");
+    assert!(elapsed >= Duration::from_millis(200), "took {elapsed:?}");
+}
+
+#[test]
+fn gather_of_nothing_is_empty() {
+    let results = Loop::new().run_task(gather(Vec::<std::future::Ready<u8>>::new()));
+    assert!(results.is_empty());
+}
+
+#[test]
+#[should_panic(expected = "gather: no event loop is running")]
+fn gather_outside_a_loop_says_why_it_cannot_run() {
+    step04_sockets::run_task(gather([async { 1 }]));
+}
+
+#[test]
+fn ten_thousand_tasks_all_complete() {
+    let done = Rc::new(Cell::new(0));
+    let event_loop = Loop::new();
+    for _ in 0..10_000 {
+        let done = Rc::clone(&done);
+        event_loop.add_task(async move {
+            interrupt().await;
+            done.set(done.get() + 1);
+        });
+    }
+    event_loop.run();
+    assert_eq!(done.get(), 10_000);
+}
+
+#[test]
+fn sleep_never_returns_early() {
+    let started = Instant::now();
+    Loop::new().run_task(sleep(Duration::from_millis(30)));
+    assert!(started.elapsed() >= Duration::from_millis(30));
+}
