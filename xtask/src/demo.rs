@@ -79,20 +79,26 @@ pub fn run_interactive(
     name: &str,
     args: &[String],
 ) -> Result<ExitCode, Error> {
-    let status = cargo(root)
-        .args([
-            "run",
-            "--quiet",
-            "--package",
-            &step.name,
-            "--example",
-            name,
-            "--",
-        ])
+    let status = run_example(root, step, name)
         .args(args)
         .status()
         .map_err(|e| Error::Failed(format!("cannot start cargo: {e}")))?;
     Ok(exit_code(status))
+}
+
+/// `cargo run --quiet --package STEP --example NAME --`: how a demo starts, arguments to follow.
+fn run_example(root: &Path, step: &Step, name: &str) -> Command {
+    let mut command = cargo(root);
+    command.args([
+        "run",
+        "--quiet",
+        "--package",
+        &step.name,
+        "--example",
+        name,
+        "--",
+    ]);
+    command
 }
 
 /// The demo's exit code, passed on; death by a signal counts as 1.
@@ -137,17 +143,8 @@ pub fn tour(root: &Path, steps: &[Step]) -> Result<(), Error> {
             failures.push(format!("{}: no headline demo", step.name));
             continue;
         }
-        let status = cargo(root)
-            .args([
-                "run",
-                "--quiet",
-                "--package",
-                &step.name,
-                "--example",
-                info.headline,
-                "--",
-                AUTO,
-            ])
+        let status = run_example(root, step, info.headline)
+            .arg(AUTO)
             .stdin(Stdio::null())
             .status()
             .map_err(|e| Error::Failed(format!("cannot start cargo: {e}")))?;
