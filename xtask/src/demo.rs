@@ -186,9 +186,9 @@ pub fn build_examples(root: &Path, step: &Step) -> Result<(), (String, String)> 
 
 /// The built binary of a demo, once [`build_examples`] has run.
 ///
-/// Several steps have a demo of the same name (`complex_work`), and cargo copies each build's
-/// binary to this same path. So build a step, run its demos, and only then build the next one:
-/// building all the steps first would run the last step's `complex_work` for every step.
+/// Two steps may have a demo of the same name (`reverse_echo` in steps 04 and 05), and cargo
+/// copies each build's binary to this same path. So build a step, run its demos, and only then
+/// build the next one: building all the steps first would run the last step's binary for both.
 pub fn binary(root: &Path, name: &str) -> PathBuf {
     target_dir(root)
         .join("debug")
