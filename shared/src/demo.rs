@@ -1,24 +1,166 @@
-//! Whether a demo may pause for the user.
+//! What every demo does the same way: pausing for the user (or not), and reading its flags.
 
-use std::io::IsTerminal;
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
-/// True when the demo should not wait for Enter: `--auto` was given, or stdin is not a terminal.
+/// Set once stdin reached its end (Ctrl-D): from then on the demo runs straight through.
+static STDIN_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// True when the demo should not wait for Enter: `--auto` was given, stdin is not a terminal,
+/// or the user closed it with Ctrl-D.
 ///
 /// `cargo xtask tour`, `cargo xtask check` and CI run demos with stdin closed, so every demo must
 /// finish on its own there; on an instructor's terminal the same demo may pause between steps.
 pub fn is_auto() -> bool {
-    std::env::args().any(|arg| arg == "--auto") || !std::io::stdin().is_terminal()
+    STDIN_CLOSED.load(Ordering::Relaxed)
+        || std::env::args().any(|arg| arg == "--auto")
+        || !std::io::stdin().is_terminal()
 }
 
 /// Waits for Enter when interactive; does nothing in auto mode.
 ///
-/// Returns `false` when stdin is closed (Ctrl-D), so the caller can stop pausing.
+/// Returns `false` when stdin is closed (Ctrl-D): the demo then stops pausing and runs to its
+/// end. The time spent waiting is left out of the timestamps of [`crate::say`].
 pub fn pause(prompt: &str) -> bool {
     if is_auto() {
-        return true;
+        return !STDIN_CLOSED.load(Ordering::Relaxed);
     }
-    print!("{prompt}");
-    let _ = std::io::Write::flush(&mut std::io::stdout());
+    let mut stdout = std::io::stdout().lock();
+    let _ = write!(stdout, "{prompt}").and_then(|()| stdout.flush());
+    drop(stdout);
+    let started = Instant::now();
     let mut line = String::new();
-    matches!(std::io::stdin().read_line(&mut line), Ok(n) if n > 0)
+    let got_a_line = matches!(std::io::stdin().read_line(&mut line), Ok(n) if n > 0);
+    crate::trace::exclude(started.elapsed());
+    if !got_a_line {
+        STDIN_CLOSED.store(true, Ordering::Relaxed);
+        println!();
+    }
+    got_a_line
+}
+
+/// A demo's command line: `--auto` and `--help` for every demo, plus its own `--name VALUE`
+/// flags.
+///
+/// Every demo reads its flags through this, so they all behave alike: `--help` prints the help
+/// and exits 0; an unknown flag, a missing value or a value that does not parse is one
+/// `error: …` line and exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flags {
+    /// The flags given, without their `--`, with their values, in order.
+    values: Vec<(String, String)>,
+}
+
+impl Flags {
+    /// Reads the process's arguments; `valued` names the flags that take a value (`"port"` for
+    /// `--port 7878`). Exits on `--help` (0) and on a mistake (2), after one line.
+    pub fn parse(help: &str, valued: &[&str]) -> Flags {
+        match Flags::from_args(valued, std::env::args_os().skip(1)) {
+            Ok(Some(flags)) => flags,
+            Ok(None) => {
+                let _ = writeln!(std::io::stdout(), "{}", help.trim_end());
+                std::process::exit(0);
+            }
+            Err(message) => usage_error(&message),
+        }
+    }
+
+    /// What [`Flags::parse`] does, without exiting: `Ok(None)` for `--help`, `Err` with the
+    /// message of the first mistake.
+    pub fn from_args(
+        valued: &[&str],
+        args: impl IntoIterator<Item = impl Into<OsString>>,
+    ) -> Result<Option<Flags>, String> {
+        use lexopt::Arg::{Long, Short};
+        let mut parser = lexopt::Parser::from_args(args);
+        let mut values = Vec::new();
+        while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+            match arg {
+                Long("auto") => {} // read by `is_auto`, which any code may ask
+                Long("help") | Short('h') => return Ok(None),
+                Long(name) if valued.contains(&name) => {
+                    let name = name.to_owned();
+                    let value = parser.value().map_err(|e| e.to_string())?;
+                    let value = value
+                        .into_string()
+                        .map_err(|v| format!("{v:?} is not UTF-8"))?;
+                    values.push((name, value));
+                }
+                other => return Err(other.unexpected().to_string()),
+            }
+        }
+        Ok(Some(Flags { values }))
+    }
+
+    /// The value of `--name`, parsed; `None` when the flag was not given. A value that does not
+    /// parse is a usage error: one line, exit code 2.
+    pub fn value<T: FromStr>(&self, name: &str) -> Option<T> {
+        self.try_value(name)
+            .unwrap_or_else(|message| usage_error(&message))
+    }
+
+    /// What [`Flags::value`] does, without exiting. The last occurrence of a flag wins.
+    pub fn try_value<T: FromStr>(&self, name: &str) -> Result<Option<T>, String> {
+        let Some((_, text)) = self.values.iter().rev().find(|(flag, _)| flag == name) else {
+            return Ok(None);
+        };
+        text.parse()
+            .map(Some)
+            .map_err(|_| format!("invalid value '{text}' for option '--{name}'"))
+    }
+}
+
+/// Prints one `error:` line about the command line and exits with code 2.
+fn usage_error(message: &str) -> ! {
+    eprintln!("error: {message} (try --help)");
+    std::process::exit(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Option<Flags>, String> {
+        Flags::from_args(&["port", "seconds"], args.iter().copied())
+    }
+
+    #[test]
+    fn values_parse_in_any_order_and_form() {
+        let flags = parse(&["--seconds", "3", "--auto", "--port=7878"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(flags.try_value::<u16>("port"), Ok(Some(7878)));
+        assert_eq!(flags.try_value::<u64>("seconds"), Ok(Some(3)));
+        assert_eq!(flags.try_value::<u64>("absent"), Ok(None));
+    }
+
+    #[test]
+    fn help_is_not_an_error() {
+        assert_eq!(parse(&["--port", "1", "--help"]), Ok(None));
+        assert_eq!(parse(&["-h"]), Ok(None));
+    }
+
+    #[test]
+    fn mistakes_are_one_line_each() {
+        assert_eq!(
+            parse(&["--colour"]).unwrap_err(),
+            "invalid option '--colour'"
+        );
+        assert_eq!(
+            parse(&["--port"]).unwrap_err(),
+            "missing argument for option '--port'"
+        );
+        assert_eq!(
+            parse(&["stray"]).unwrap_err(),
+            "unexpected argument \"stray\""
+        );
+        let flags = parse(&["--port", "eighty"]).unwrap().unwrap();
+        assert_eq!(
+            flags.try_value::<u16>("port").unwrap_err(),
+            "invalid value 'eighty' for option '--port'"
+        );
+    }
 }

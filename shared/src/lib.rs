@@ -1,15 +1,19 @@
 //! What every step needs but no step teaches.
 //!
 //! Nothing in here is part of a runtime: the runtime pieces are copied from step to step so that
-//! `cargo xtask diff N N+1` shows them changing. This crate only holds the plumbing around them:
+//! `cargo xtask diff N N+1` shows them changing. This crate only holds the plumbing around them,
+//! so that it never shows up in a diff:
 //!
-//! - [`say`] prints a demo line with the time since the program started, and
-//!   [`capture`] lets a test read those lines back;
-//! - [`Trace`] records events so that tests can assert the order in which things happened;
-//! - [`demo`] answers "may this demo wait for the user?";
-//! - [`testing`] has the helpers of the socket tests (a free port, a count of open descriptors).
+//! - [`say`] prints a demo line with the time since the program started, and [`capture`] lets a
+//!   test read those lines back; [`Trace`] records events so that tests can assert their order;
+//! - [`demo`] answers "may this demo wait for the user?" and parses every demo's flags;
+//! - [`echo`] is the reverse-echo line protocol of steps 04 to 06 (splitting, reversing, limits,
+//!   log previews) and a blocking client for tests;
+//! - [`testing`] has the test helpers: a time limit, running a demo, a free port, a count of
+//!   open descriptors.
 
 pub mod demo;
+pub mod echo;
 pub mod testing;
 mod trace;
 

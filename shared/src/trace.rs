@@ -1,40 +1,60 @@
 //! Timestamped printing and the trace recorder.
 
 use std::cell::RefCell;
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// The instant the program first asked for the time; every timestamp is relative to it.
 static START: OnceLock<Instant> = OnceLock::new();
 
+/// Time spent waiting for the user in [`crate::demo::pause`], in nanoseconds: not shown in
+/// timestamps, so a demo stepped by hand reads like one run straight through.
+static PAUSED_NANOS: AtomicU64 = AtomicU64::new(0);
+
 thread_local! {
     /// The trace that [`say`] also writes to on this thread, while [`capture`] runs.
     static CAPTURE: RefCell<Option<Trace>> = const { RefCell::new(None) };
 }
 
-/// Time since the first call to [`elapsed`] or [`say`] in this process.
+/// Time since the first call to [`elapsed`] or [`say`] in this process, not counting the time
+/// spent waiting for Enter in [`crate::demo::pause`].
 ///
 /// Demos print relative times so that two runs of the same demo read the same on a projector.
 pub fn elapsed() -> Duration {
-    START.get_or_init(Instant::now).elapsed()
+    let paused = Duration::from_nanos(PAUSED_NANOS.load(Ordering::Relaxed));
+    START
+        .get_or_init(Instant::now)
+        .elapsed()
+        .saturating_sub(paused)
+}
+
+/// Leaves `waited` out of every later timestamp.
+pub(crate) fn exclude(waited: Duration) {
+    let nanos = u64::try_from(waited.as_nanos()).unwrap_or(u64::MAX);
+    PAUSED_NANOS.fetch_add(nanos, Ordering::Relaxed);
 }
 
 /// Prints `[  12.3 ms] label: message`, the one line format of every demo.
 ///
-/// While [`capture`] runs on this thread, the line (without its timestamp) is also recorded, so a
-/// test can check what a piece of code printed and in which order.
+/// A closed stdout (`cargo xtask tour | head`) is not an error worth dying for: the line is
+/// dropped and the program goes on. While [`capture`] runs on this thread, the line (without
+/// its timestamp) is recorded instead of printed, so a test can check what a piece of code
+/// printed and in which order.
 pub fn say(label: &str, message: impl std::fmt::Display) {
     let line = format!("{label}: {message}");
-    let millis = elapsed().as_secs_f64() * 1000.0;
-    println!("[{millis:8.1} ms] {line}");
-    CAPTURE.with_borrow(|trace| {
-        if let Some(trace) = trace {
-            trace.record(line);
+    CAPTURE.with_borrow(|trace| match trace {
+        Some(trace) => trace.record(line),
+        None => {
+            let millis = elapsed().as_secs_f64() * 1000.0;
+            let _ = writeln!(std::io::stdout().lock(), "[{millis:8.1} ms] {line}");
         }
     });
 }
 
-/// Runs `f` and returns its result with every line that [`say`] printed on this thread meanwhile.
+/// Runs `f` and returns its result with every line that [`say`] was asked to print on this
+/// thread meanwhile (they are recorded, not printed).
 ///
 /// Lines come back as `label: message`, without the timestamp, so tests can compare them exactly.
 /// Captures nest: the inner one sees its own lines only, and the outer one is restored after.
@@ -133,5 +153,15 @@ mod tests {
         trace.record("from original");
         assert_eq!(trace.events(), ["from clone", "from original"]);
         assert_eq!(clone.len(), 2);
+    }
+
+    #[test]
+    fn time_spent_paused_is_left_out() {
+        elapsed(); // starts the clock, if no other test did
+        std::thread::sleep(Duration::from_millis(50));
+        let before = elapsed();
+        exclude(before / 2);
+        // Half of the time so far was "waiting for Enter": the clock went back by that much.
+        assert!(elapsed() < before, "{:?} then {:?}", before, elapsed());
     }
 }

@@ -1,0 +1,298 @@
+//! The reverse-echo line protocol of steps 04 to 06: each line a client sends comes back
+//! reversed.
+//!
+//! It is the same in every step and is not what any step teaches, so it lives here; a step's
+//! `echo.rs` only moves bytes between its own sockets and a [`Session`]. Lines end with `\n`.
+//! TCP carries bytes, not messages: one `recv` may hold half a line, or three lines and a half,
+//! so bytes go through a [`LineSplitter`]. A line longer than the limit ends its connection, so
+//! one client cannot make the server's memory grow without bound.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+use crate::say;
+
+/// The longest line accepted when nothing else is said: 64 KiB, without its newline.
+pub const DEFAULT_MAX_LINE: usize = 64 * 1024;
+
+/// How many bytes one `recv` asks for. Longer lines arrive in several pieces.
+pub const RECV_SIZE: usize = 16 * 1024;
+
+/// A line reversed: by characters when it is valid UTF-8 (`café` → `éfac`), by bytes otherwise.
+///
+/// Reversing UTF-8 by bytes would cut `é` in two and send back garbage (the talk reverses bytes,
+/// `msg[::-1]`, and only ever sends ASCII). Characters are not what a reader sees as letters (a
+/// combining accent would land on its neighbour), but that needs a Unicode table.
+pub fn reverse_line(line: &[u8]) -> Vec<u8> {
+    match std::str::from_utf8(line) {
+        Ok(text) => text.chars().rev().collect::<String>().into_bytes(),
+        Err(_) => line.iter().rev().copied().collect(),
+    }
+}
+
+/// Cuts a stream of bytes into lines, whatever the packets looked like.
+///
+/// Push what `recv` returned, then take complete lines out until there is none left; the rest
+/// waits for the next push. It holds at most `max_line` bytes of an unfinished line.
+#[derive(Debug)]
+pub struct LineSplitter {
+    /// Bytes received but not yet returned as a line.
+    buffer: Vec<u8>,
+    /// How many bytes at the start of `buffer` are known to hold no newline.
+    scanned: usize,
+    /// The longest line accepted, without its newline.
+    max_line: usize,
+}
+
+impl LineSplitter {
+    /// An empty splitter that refuses lines longer than `max_line` bytes.
+    pub fn new(max_line: usize) -> LineSplitter {
+        LineSplitter {
+            buffer: Vec::new(),
+            scanned: 0,
+            max_line,
+        }
+    }
+
+    /// Adds bytes as they came from the network.
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.buffer.extend_from_slice(bytes);
+    }
+
+    /// The next complete line without its `\n`, or `None` until more bytes arrive.
+    ///
+    /// A line longer than the limit, complete or not, is an error of kind `InvalidData`.
+    pub fn next_line(&mut self) -> io::Result<Option<Vec<u8>>> {
+        // Search only the new bytes, so a long line arriving in many pieces is scanned once.
+        let newline = self.buffer[self.scanned..].iter().position(|&b| b == b'\n');
+        let end = match newline {
+            Some(offset) => self.scanned + offset,
+            None => self.buffer.len(),
+        };
+        if end > self.max_line {
+            let message = format!("line longer than {} bytes", self.max_line);
+            return Err(io::Error::new(io::ErrorKind::InvalidData, message));
+        }
+        if newline.is_none() {
+            self.scanned = end;
+            return Ok(None);
+        }
+        let mut line: Vec<u8> = self.buffer.drain(..=end).collect();
+        line.pop(); // the newline
+        self.scanned = 0;
+        Ok(Some(line))
+    }
+
+    /// Checks that the stream ended between two lines: leftover bytes were a line cut short,
+    /// an error of kind `UnexpectedEof` rather than something silently dropped.
+    pub fn finish(&self) -> io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let message = format!(
+            "connection closed in the middle of a line ({} bytes without a newline)",
+            self.buffer.len()
+        );
+        Err(io::Error::new(io::ErrorKind::UnexpectedEof, message))
+    }
+}
+
+/// How a reverse-echo server behaves; every step's `serve` takes one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServeOptions {
+    /// The longest line accepted, without its newline; a longer one ends its connection.
+    pub max_line: usize,
+    /// Stop accepting after this many clients (those accepted are still served to the end);
+    /// `None` accepts forever. Tests and demos end their server this way.
+    pub stop_after: Option<usize>,
+    /// How many lines of each client the log shows; the rest are answered without a word.
+    pub log_lines: usize,
+}
+
+impl Default for ServeOptions {
+    /// Lines up to [`DEFAULT_MAX_LINE`], clients for ever, the first 10 lines of each logged.
+    fn default() -> ServeOptions {
+        ServeOptions {
+            max_line: DEFAULT_MAX_LINE,
+            stop_after: None,
+            log_lines: 10,
+        }
+    }
+}
+
+/// The protocol's side of one connection on the server: bytes in, replies out, a log line per
+/// line answered.
+#[derive(Debug)]
+pub struct Session {
+    /// Who is on the other end: the address `accept` returned (asking the socket later fails
+    /// once the client has gone).
+    peer: SocketAddr,
+    /// Bytes received but not yet a whole line.
+    lines: LineSplitter,
+    /// Lines answered so far.
+    answered: usize,
+    /// How many lines to log before going quiet.
+    log_lines: usize,
+}
+
+/// A client's bytes broke the protocol: what to send it before hanging up, and why.
+#[derive(Debug)]
+pub struct Refused {
+    /// The replies to the lines before the offending one, then `error: …\n`.
+    pub reply: Vec<u8>,
+    /// Why the connection ends (`InvalidData`: a line over the limit).
+    pub error: io::Error,
+}
+
+impl Session {
+    /// A new connection from `peer`.
+    pub fn new(peer: SocketAddr, options: &ServeOptions) -> Session {
+        Session {
+            peer,
+            lines: LineSplitter::new(options.max_line),
+            answered: 0,
+            log_lines: options.log_lines,
+        }
+    }
+
+    /// Takes bytes as they came from the network and returns the replies to send: one reversed
+    /// line per complete line received, none while a line is unfinished.
+    pub fn receive(&mut self, bytes: &[u8]) -> Result<Vec<u8>, Refused> {
+        self.lines.push(bytes);
+        let mut reply = Vec::new();
+        loop {
+            match self.lines.next_line() {
+                Ok(Some(line)) => self.answer(&line, &mut reply),
+                Ok(None) => return Ok(reply),
+                Err(error) => {
+                    reply.extend_from_slice(format!("error: {error}\n").as_bytes());
+                    return Err(Refused { reply, error });
+                }
+            }
+        }
+    }
+
+    /// Appends the answer to `line` to `reply`, and logs it while the log budget lasts.
+    fn answer(&mut self, line: &[u8], reply: &mut Vec<u8>) {
+        let reversed = reverse_line(line);
+        self.answered += 1;
+        if self.answered <= self.log_lines {
+            let shown = format!("{} -> {}", preview(line), preview(&reversed));
+            say("server", format!("client {}: {shown}", self.peer));
+        } else if self.answered == self.log_lines + 1 && self.log_lines > 0 {
+            say(
+                "server",
+                format!("client {}: (more lines, not logged)", self.peer),
+            );
+        }
+        reply.extend_from_slice(&reversed);
+        reply.push(b'\n');
+    }
+
+    /// The client closed its side: how many lines were answered, or `UnexpectedEof` if it left
+    /// in the middle of a line.
+    pub fn finish(&self) -> io::Result<usize> {
+        self.lines.finish()?;
+        Ok(self.answered)
+    }
+
+    /// The client's address.
+    pub fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+}
+
+/// Logs how a connection ended, in one `server:` line.
+pub fn report(peer: SocketAddr, outcome: &io::Result<usize>) {
+    match outcome {
+        Ok(1) => say("server", format!("client {peer} done, 1 line")),
+        Ok(lines) => say("server", format!("client {peer} done, {lines} lines")),
+        Err(err) => say("server", format!("client {peer} error: {err}")),
+    }
+}
+
+/// How many characters (or bytes, for non-UTF-8) of a line the logs show.
+const PREVIEW_LEN: usize = 40;
+
+/// A line as the logs show it: text in quotes, other bytes escaped (`b"caf\xe9"`), long lines
+/// cut with their length, so that a 1 MiB line is still one log line.
+pub fn preview(line: &[u8]) -> String {
+    match std::str::from_utf8(line) {
+        Ok(text) if text.chars().count() <= PREVIEW_LEN => format!("{text:?}"),
+        Ok(text) => {
+            let start: String = text.chars().take(PREVIEW_LEN).collect();
+            format!("{start:?}… ({} bytes)", line.len())
+        }
+        Err(_) if line.len() <= PREVIEW_LEN => format!("b\"{}\"", line.escape_ascii()),
+        Err(_) => {
+            let start = line[..PREVIEW_LEN].escape_ascii();
+            format!("b\"{start}\"… ({} bytes)", line.len())
+        }
+    }
+}
+
+/// How long the blocking [`Client`] waits for the server before it reports a time-out.
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A blocking reverse-echo client, for tests and for poking a server from another thread.
+///
+/// It is std's blocking `TcpStream`, not a step's socket, so a test can talk to a server whose
+/// loop runs on another thread. Every read and write gives up after [`CLIENT_TIMEOUT`]: a stuck
+/// server fails the test instead of hanging it.
+#[derive(Debug)]
+pub struct Client {
+    /// The connection.
+    stream: TcpStream,
+    /// Reply bytes received but not read yet.
+    replies: LineSplitter,
+}
+
+impl Client {
+    /// Connects to a reverse-echo server.
+    pub fn connect(addr: SocketAddr) -> io::Result<Client> {
+        let stream = TcpStream::connect_timeout(&addr, CLIENT_TIMEOUT)?;
+        stream.set_read_timeout(Some(CLIENT_TIMEOUT))?;
+        stream.set_write_timeout(Some(CLIENT_TIMEOUT))?;
+        stream.set_nodelay(true)?;
+        Ok(Client {
+            stream,
+            replies: LineSplitter::new(usize::MAX),
+        })
+    }
+
+    /// Sends `line` and its newline, then returns the reply without its newline.
+    pub fn request(&mut self, line: &[u8]) -> io::Result<Vec<u8>> {
+        self.send_line(line)?;
+        self.read_line()
+    }
+
+    /// Sends `line` followed by a newline, without waiting for the reply.
+    pub fn send_line(&mut self, line: &[u8]) -> io::Result<()> {
+        let mut message = line.to_vec();
+        message.push(b'\n');
+        self.stream.write_all(&message)
+    }
+
+    /// The next reply line, without its newline; `UnexpectedEof` if the server closed first.
+    pub fn read_line(&mut self) -> io::Result<Vec<u8>> {
+        let mut buf = vec![0; RECV_SIZE];
+        loop {
+            if let Some(line) = self.replies.next_line()? {
+                return Ok(line);
+            }
+            let received = self.stream.read(&mut buf)?;
+            if received == 0 {
+                self.replies.finish()?;
+                let message = "the server closed the connection before replying";
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, message));
+            }
+            self.replies.push(&buf[..received]);
+        }
+    }
+
+    /// The connection itself, to send bytes that are not whole lines, or to shut it down.
+    pub fn stream(&mut self) -> &mut TcpStream {
+        &mut self.stream
+    }
+}

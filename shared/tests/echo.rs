@@ -1,0 +1,184 @@
+//! The reverse-echo protocol without sockets: reversing a line, cutting bytes into lines, and a
+//! session answering what it receives.
+
+use std::io::ErrorKind;
+
+use shared::echo::{LineSplitter, ServeOptions, Session, preview, reverse_line};
+
+#[test]
+fn ascii_is_reversed() {
+    assert_eq!(reverse_line(b"hello"), b"olleh");
+}
+
+#[test]
+fn utf8_is_reversed_by_characters() {
+    assert_eq!(reverse_line("café".as_bytes()), "éfac".as_bytes());
+    assert_eq!(reverse_line("añb→🦀".as_bytes()), "🦀→bña".as_bytes());
+}
+
+#[test]
+fn other_bytes_are_reversed_by_bytes() {
+    // "café" in Latin-1, then valid UTF-8 spoiled by one stray byte: both are not UTF-8.
+    assert_eq!(reverse_line(b"caf\xe9"), b"\xe9fac");
+    assert_eq!(reverse_line(b"\xc3\xa9\xff"), b"\xff\xa9\xc3");
+}
+
+#[test]
+fn empty_line_stays_empty() {
+    assert_eq!(reverse_line(b""), b"");
+}
+
+/// Pushes each piece in turn and collects every complete line, as a connection would.
+fn split(pieces: &[&[u8]], max_line: usize) -> Vec<Vec<u8>> {
+    let mut splitter = LineSplitter::new(max_line);
+    let mut lines = Vec::new();
+    for piece in pieces {
+        splitter.push(piece);
+        while let Some(line) = splitter.next_line().expect("no line too long") {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+#[test]
+fn one_packet_one_line() {
+    assert_eq!(split(&[b"hello\n"], 100), [b"hello"]);
+}
+
+#[test]
+fn many_lines_in_one_packet() {
+    assert_eq!(
+        split(&[b"one\ntwo\n\nthree\n"], 100),
+        [&b"one"[..], b"two", b"", b"three"]
+    );
+}
+
+#[test]
+fn a_line_split_over_many_packets() {
+    let pieces: Vec<&[u8]> = b"split\n".chunks(1).collect();
+    assert_eq!(split(&pieces, 100), [b"split"]);
+}
+
+#[test]
+fn packets_and_lines_do_not_line_up() {
+    let pieces: [&[u8]; 3] = [b"ab", b"c\nde", b"f\ngh"];
+    // "gh" has no newline yet: it waits, it is not returned.
+    assert_eq!(split(&pieces, 100), [b"abc", b"def"]);
+}
+
+#[test]
+fn a_utf8_character_split_between_packets_comes_out_whole() {
+    let bytes = "café\n".as_bytes();
+    let (first, second) = bytes.split_at(4); // in the middle of "é"
+    let lines = split(&[first, second], 100);
+    assert_eq!(reverse_line(&lines[0]), "éfac".as_bytes());
+}
+
+#[test]
+fn a_line_of_exactly_the_limit_is_accepted() {
+    assert_eq!(split(&[b"12345\n"], 5), [b"12345"]);
+}
+
+#[test]
+fn a_complete_line_over_the_limit_is_invalid_data() {
+    let mut splitter = LineSplitter::new(5);
+    splitter.push(b"123456\n");
+    let err = splitter.next_line().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidData);
+    assert_eq!(err.to_string(), "line longer than 5 bytes");
+}
+
+#[test]
+fn an_unfinished_line_over_the_limit_is_refused_before_its_newline() {
+    // Memory stays bounded: the splitter does not wait for a newline that may never come.
+    let mut splitter = LineSplitter::new(5);
+    splitter.push(b"1234");
+    assert_eq!(splitter.next_line().unwrap(), None);
+    splitter.push(b"56");
+    assert_eq!(
+        splitter.next_line().unwrap_err().kind(),
+        ErrorKind::InvalidData
+    );
+}
+
+#[test]
+fn ending_between_lines_is_fine() {
+    let mut splitter = LineSplitter::new(100);
+    splitter.push(b"done\n");
+    assert_eq!(splitter.next_line().unwrap(), Some(b"done".to_vec()));
+    assert!(splitter.finish().is_ok());
+}
+
+#[test]
+fn ending_in_the_middle_of_a_line_is_unexpected_eof() {
+    let mut splitter = LineSplitter::new(100);
+    splitter.push(b"cut sh");
+    assert_eq!(splitter.next_line().unwrap(), None);
+    let err = splitter.finish().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnexpectedEof);
+    assert!(
+        err.to_string().contains("6 bytes without a newline"),
+        "{err}"
+    );
+}
+
+#[test]
+fn previews_are_short_and_printable() {
+    assert_eq!(preview("café".as_bytes()), "\"café\"");
+    assert_eq!(preview(b"caf\xe9"), "b\"caf\\xe9\"");
+    let long = preview(&[b'a'; 1000]);
+    assert!(long.ends_with("… (1000 bytes)"), "{long}");
+    assert!(long.len() < 60, "{long}");
+}
+
+/// A session for a client at a made-up address, with lines up to `max_line` bytes.
+fn session(max_line: usize) -> Session {
+    let options = ServeOptions {
+        max_line,
+        ..ServeOptions::default()
+    };
+    Session::new(([127, 0, 0, 1], 4242).into(), &options)
+}
+
+#[test]
+fn a_session_answers_every_complete_line_and_counts_them() {
+    let mut session = session(100);
+    let ((), log) = shared::capture(|| {
+        assert_eq!(session.receive(b"hello\ncaf").unwrap(), b"olleh\n");
+        assert_eq!(
+            session.receive("é\n".as_bytes()).unwrap(),
+            "éfac\n".as_bytes()
+        );
+    });
+    assert_eq!(
+        log,
+        [
+            "server: client 127.0.0.1:4242: \"hello\" -> \"olleh\"",
+            "server: client 127.0.0.1:4242: \"café\" -> \"éfac\"",
+        ]
+    );
+    assert_eq!(session.finish().unwrap(), 2);
+}
+
+#[test]
+fn a_session_refuses_a_long_line_after_answering_those_before() {
+    let mut session = session(5);
+    let refused = shared::capture(|| session.receive(b"ok\nfar too long\n")).0;
+    let refused = refused.unwrap_err();
+    assert_eq!(refused.reply, b"ko\nerror: line longer than 5 bytes\n");
+    assert_eq!(refused.error.kind(), ErrorKind::InvalidData);
+}
+
+#[test]
+fn a_session_logs_a_few_lines_per_client_then_goes_quiet() {
+    let options = ServeOptions {
+        log_lines: 2,
+        ..ServeOptions::default()
+    };
+    let mut session = Session::new(([127, 0, 0, 1], 4242).into(), &options);
+    let (reply, log) = shared::capture(|| session.receive(b"a\nb\nc\nd\n").unwrap());
+    assert_eq!(reply, b"a\nb\nc\nd\n");
+    assert_eq!(log.len(), 3, "{log:#?}");
+    assert!(log[2].ends_with("(more lines, not logged)"), "{log:#?}");
+}
