@@ -20,7 +20,6 @@ fn interrupt_is_pending_exactly_once() {
     let mut stepper = Stepper::new(interrupt());
     assert_eq!(stepper.step(), Poll::Pending);
     assert_eq!(stepper.step(), Poll::Ready(()));
-    assert!(stepper.is_done());
 }
 
 #[test]
@@ -102,9 +101,10 @@ fn run_task_returns_the_value() {
 }
 
 #[test]
-#[should_panic(expected = "after the future finished")]
-fn stepping_a_finished_future_is_a_clear_panic() {
-    let mut stepper = Stepper::new(async {});
-    assert_eq!(stepper.step(), Poll::Ready(()));
+#[should_panic(expected = "resumed after completion")]
+fn polling_a_finished_async_fn_is_a_clear_panic() {
+    // Python: a third `next(it)` raises `RuntimeError: cannot reuse already awaited coroutine`.
+    let mut stepper = Stepper::new(simple_print("once"));
+    let _ = shared::capture(|| assert_eq!(stepper.step(), Poll::Ready(())));
     let _ = stepper.step();
 }

@@ -6,24 +6,24 @@
 use std::future::Future;
 use std::task::Poll;
 
+use shared::say;
 use step02_awaitables::{ComplexWork, Stepper, complex_work};
 
+const HELP: &str = "usage: complex_work_struct [--auto]\nThe hand-written ComplexWork and the async fn, stepped side by side.";
+
 /// Polls a future to the end, one step at a time, and says how many polls it took.
-fn step_through<F: Future<Output = u32>>(name: &str, future: F) {
-    shared::say("main", format!("--- {name} ---"));
+fn step_through<F: Future<Output = ()>>(name: &str, future: F) {
+    say("main", format!("--- {name} ---"));
     let mut stepper = Stepper::new(future);
-    let answer = loop {
-        if let Poll::Ready(answer) = stepper.step() {
-            break answer;
-        }
-    };
-    shared::say(
+    while stepper.step().is_pending() {}
+    say(
         "main",
-        format!("{name} returned {answer} after {} polls", stepper.polls()),
+        format!("{name} done after {} polls", stepper.polls()),
     );
 }
 
 fn main() {
+    shared::demo::Flags::parse(HELP, &[]);
     step_through("ComplexWork::new()", ComplexWork::new());
     step_through("complex_work()", complex_work());
 }

@@ -3,17 +3,21 @@
 //! Two coroutines share a `Lock` and each holds it across two suspensions, twice. They take turns:
 //! while one holds the lock, the other only waits.
 
+use shared::say;
 use step02_awaitables::{Lock, interrupt, join, run_task};
+
+const HELP: &str =
+    "usage: lock [--auto]\nTwo coroutines take turns holding a lock across suspensions.";
 
 /// Takes the lock `rounds` times, pausing twice while holding it.
 async fn worker(name: &'static str, lock: Lock, rounds: u32) {
     for round in 1..=rounds {
-        shared::say(name, format!("round {round}: wants the lock"));
+        say(name, format!("round {round}: wants the lock"));
         let guard = lock.acquire().await;
-        shared::say(name, format!("round {round}: got it"));
+        say(name, format!("round {round}: got it"));
         interrupt().await;
         interrupt().await;
-        shared::say(name, format!("round {round}: releasing"));
+        say(name, format!("round {round}: releasing"));
         drop(guard);
         // Without this pause we would take the lock straight back: this lock is not fair, it
         // goes to whoever asks first after a release.
@@ -22,6 +26,7 @@ async fn worker(name: &'static str, lock: Lock, rounds: u32) {
 }
 
 fn main() {
+    shared::demo::Flags::parse(HELP, &[]);
     let lock = Lock::new();
     run_task(join(
         worker("task-a", lock.clone(), 2),

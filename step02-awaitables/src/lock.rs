@@ -1,4 +1,7 @@
 //! A small async mutex built on the waiter idea: wait until the flag says "free".
+//!
+//! The talk says a mutex could be built like its `Waiter` but shows none: this one is the
+//! workshop's addition, to show the idea carries over to real synchronisation.
 
 use std::cell::Cell;
 use std::rc::Rc;

@@ -6,30 +6,31 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-/// A flag that one coroutine awaits and another sets with [`Waiter::notify`].
+/// A flag that one coroutine awaits and another sets with [`Waiter::set_done`].
 ///
-/// Clones share the flag: give one to the coroutine that waits (`waiter.await`) and keep one to
-/// notify. Python's version is a class whose `__await__` yields until `self.done` is true.
+/// The talk's class has an attribute `done = False` and an `__await__` that yields until it is
+/// true; someone else writes `waiter.done = True`. Clones share the flag: give one to the
+/// coroutine that waits (`waiter.await`) and keep one to set it.
 #[derive(Clone, Debug, Default)]
 pub struct Waiter {
-    /// Set once by `notify`, read by every poll.
-    notified: Rc<Cell<bool>>,
+    /// The talk's `self.done`: set once, read by every poll.
+    done: Rc<Cell<bool>>,
 }
 
 impl Waiter {
-    /// A waiter nobody has notified yet.
+    /// A waiter whose flag is not set yet.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Lets whoever awaits this waiter finish, at its next poll.
-    pub fn notify(&self) {
-        self.notified.set(true);
+    /// The talk's `waiter.done = True`: whoever awaits this waiter finishes at its next poll.
+    pub fn set_done(&self) {
+        self.done.set(true);
     }
 
-    /// Whether [`Waiter::notify`] was called.
-    pub fn is_notified(&self) -> bool {
-        self.notified.get()
+    /// The talk's `waiter.done`.
+    pub fn is_done(&self) -> bool {
+        self.done.get()
     }
 }
 
@@ -37,12 +38,12 @@ impl Future for Waiter {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.is_notified() {
+        if self.is_done() {
             return Poll::Ready(());
         }
-        // Nobody will wake us when `notify` is called: `notify` does not know who waits. So we ask
-        // to be polled again at once, and check the flag again then. That is a busy wait; step05
-        // stores the waker here so that `notify` can wake exactly the task that waits.
+        // Nobody will wake us when the flag is set: `set_done` does not know who waits. So we
+        // ask to be polled again at once, and check the flag again then. That is a busy wait;
+        // step05 stores the waker here so that setting the flag wakes exactly the task that waits.
         cx.waker().wake_by_ref();
         Poll::Pending
     }

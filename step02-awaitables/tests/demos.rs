@@ -1,53 +1,65 @@
-//! The demos run without a terminal and print what they promise.
+//! The demos run without a terminal and print what they promise, in the talk's order.
 
-use std::process::{Command, Stdio};
+use shared::testing::run_demo;
 
-/// Runs one of this step's examples through cargo, stdin closed, and returns its stdout.
-fn run_demo(name: &str, args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO"))
-        .args([
-            "run",
-            "--quiet",
-            "--package",
-            env!("CARGO_PKG_NAME"),
-            "--example",
-            name,
-            "--",
-        ])
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("start cargo");
-    assert!(
-        output.status.success(),
-        "{name} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("demo output is UTF-8")
+const PACKAGE: &str = env!("CARGO_PKG_NAME");
+
+#[test]
+fn the_talk_demo_prints_the_talks_lines_in_order() {
+    let run = run_demo(PACKAGE, "talk02", &[]);
+    let said: Vec<String> = run
+        .lines()
+        .into_iter()
+        .filter(|line| !line.starts_with('§') && !line.starts_with("next:"))
+        .collect();
+    run.success();
+    let mut expected = vec!["complex_work: Hello", "complex_work: World"];
+    expected.extend(["complex_work: Hello", "complex_work: World"]);
+    expected.push("wait_job: start");
+    let counts: Vec<String> = (0..10).map(|i| format!("count_up_to: {i}")).collect();
+    expected.extend(counts.iter().map(String::as_str));
+    expected.push("wait_job: finished");
+    expected.push("main: join returned ((), ()) (Python's gather: [None, None])");
+    assert_eq!(said, expected);
 }
 
 #[test]
-fn complex_work_struct_polls_both_versions_five_times() {
-    let stdout = run_demo("complex_work_struct", &[]);
+fn complex_work_struct_polls_both_versions_twice() {
+    let stdout = run_demo(PACKAGE, "complex_work_struct", &[]).success();
     assert!(
-        stdout.contains("ComplexWork::new() returned 42 after 5 polls"),
+        stdout.contains("ComplexWork::new() done after 2 polls"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("complex_work() returned 42 after 5 polls"),
+        stdout.contains("complex_work() done after 2 polls"),
         "{stdout}"
     );
 }
 
 #[test]
 fn waiter_sync_waits_for_the_whole_work() {
-    let stdout = run_demo("waiter_sync", &["--work", "5"]);
-    let notify = stdout
-        .find("worker: done, notifying")
-        .expect("the worker notifies");
-    let resumed = stdout
-        .find("waiting: notified, going on")
-        .expect("the waiting side resumes");
-    assert!(stdout.contains("working 5/5"), "{stdout}");
-    assert!(notify < resumed, "{stdout}");
+    let run = run_demo(PACKAGE, "waiter_sync", &["--work", "5"]);
+    let lines = run.lines();
+    run.success();
+    let set = lines
+        .iter()
+        .position(|l| l == "worker: done, setting the flag");
+    let resumed = lines
+        .iter()
+        .position(|l| l == "waiting: the flag is set, going on");
+    assert!(
+        lines.contains(&"worker: working 5/5".to_owned()),
+        "{lines:#?}"
+    );
+    assert!(set.is_some() && set < resumed, "{lines:#?}");
+}
+
+#[test]
+fn waiter_sync_refuses_a_bad_number_in_one_line() {
+    let run = run_demo(PACKAGE, "waiter_sync", &["--work", "many"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert_eq!(
+        run.stderr.trim(),
+        "error: invalid value 'many' for option '--work' (try --help)"
+    );
 }

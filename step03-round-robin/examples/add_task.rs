@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use step03_round_robin::{Loop, NoCurrentLoop, sleep};
 
+const HELP: &str =
+    "usage: add_task [--auto]\nA task finds its loop with Loop::current() and adds tasks to it.";
+
 /// Says hello after `millis` ms.
 async fn greeter(number: u32, millis: u64) {
     sleep(Duration::from_millis(millis)).await;
@@ -28,6 +31,7 @@ async fn spawner() -> Result<(), NoCurrentLoop> {
 }
 
 fn main() -> std::process::ExitCode {
+    shared::demo::Flags::parse(HELP, &[]);
     if let Err(error) = Loop::current() {
         shared::say(
             "main",

@@ -7,6 +7,9 @@ use std::time::{Duration, Instant};
 
 use step03_round_robin::{Loop, gather, sleep};
 
+const HELP: &str =
+    "usage: gather [--auto]\nThree naps gathered: together they take as long as the longest.";
+
 /// Sleeps `millis` ms, then returns its name.
 async fn nap(name: &'static str, millis: u64) -> &'static str {
     shared::say(name, format!("sleeping {millis} ms"));
@@ -16,6 +19,7 @@ async fn nap(name: &'static str, millis: u64) -> &'static str {
 }
 
 fn main() {
+    shared::demo::Flags::parse(HELP, &[]);
     shared::say("main", "gathering three naps");
     let start = Instant::now();
     let names = Loop::new().run_task(gather([

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use step03_round_robin::{Loop, sleep};
 
+const HELP: &str = "usage: two_tasks [--auto]\nTwo tasks on one loop print at their own pace; their lines interleave.";
+
 /// Prints `count` messages, sleeping `pause` before each.
 async fn chatter(name: &'static str, pause: Duration, count: u32) {
     for i in 1..=count {
@@ -17,6 +19,7 @@ async fn chatter(name: &'static str, pause: Duration, count: u32) {
 }
 
 fn main() {
+    shared::demo::Flags::parse(HELP, &[]);
     shared::say(
         "main",
         "adding task-a (every 100 ms) and task-b (every 150 ms)",

@@ -47,7 +47,8 @@ impl Loop {
         Self::default()
     }
 
-    /// The loop running on this thread: Python's `asyncio.get_running_loop()`.
+    /// The loop running on this thread: the talk's `Loop.current`, asyncio's
+    /// `get_running_loop()`.
     ///
     /// Outside [`Loop::run`] there is none, and that is an error to report, not to guess around.
     pub fn current() -> Result<Loop, NoCurrentLoop> {
@@ -60,8 +61,14 @@ impl Loop {
     }
 
     /// Polls the tasks in turn until none is left.
+    ///
+    /// # Panics
+    ///
+    /// When called from one of this loop's own tasks (asyncio: "this event loop is already
+    /// running"): the task that called it would wait for itself. And when a task panics: the
+    /// panic goes on up, after the loop has dropped every task it still held.
     pub fn run(&self) {
-        let _current = SetCurrent::new(self);
+        let _running = Running::start(self);
         let mut cx = Context::from_waker(Waker::noop());
         while let Some(mut task) = self.next_task() {
             if task.as_mut().poll(&mut cx).is_pending() {
@@ -85,6 +92,11 @@ impl Loop {
     fn next_task(&self) -> Option<Task> {
         self.tasks.borrow_mut().pop_front()
     }
+
+    /// Whether `self` and `other` are handles to the same loop.
+    fn is(&self, other: &Loop) -> bool {
+        Rc::ptr_eq(&self.tasks, &other.tasks)
+    }
 }
 
 impl fmt::Debug for Loop {
@@ -96,26 +108,42 @@ impl fmt::Debug for Loop {
     }
 }
 
-/// Makes a loop the current one, and puts the previous one back when dropped.
+/// What [`Loop::run`] sets up and takes down: the loop is the current one while it runs.
 ///
-/// Dropping happens even when a task panics and the panic unwinds out of [`Loop::run`], so a
-/// caught panic never leaves a finished loop behind as "current".
-struct SetCurrent {
+/// Dropping happens also when a task panics and the panic unwinds out of `run`, so a caught panic
+/// never leaves a finished loop behind as "current", nor tasks in its queue. Those tasks often
+/// hold a handle to the loop (`gather` does), and the loop holds them: left in place, that cycle
+/// would keep them, and their sockets, alive for ever.
+struct Running {
+    /// The loop that runs.
+    event_loop: Loop,
     /// The loop that was current before (usually none).
     previous: Option<Loop>,
 }
 
-impl SetCurrent {
+impl Running {
     /// Makes `event_loop` current until the returned value is dropped.
-    fn new(event_loop: &Loop) -> Self {
+    fn start(event_loop: &Loop) -> Self {
+        if Loop::current().is_ok_and(|current| current.is(event_loop)) {
+            panic!("Loop::run: this event loop is already running (called from one of its tasks)");
+        }
         let previous = CURRENT.replace(Some(event_loop.clone()));
-        Self { previous }
+        let event_loop = event_loop.clone();
+        Self {
+            event_loop,
+            previous,
+        }
     }
 }
 
-impl Drop for SetCurrent {
+impl Drop for Running {
     fn drop(&mut self) {
         CURRENT.set(self.previous.take());
+        if std::thread::panicking() {
+            // Take the tasks out first: their destructors may use the loop.
+            let tasks = std::mem::take(&mut *self.event_loop.tasks.borrow_mut());
+            drop(tasks);
+        }
     }
 }
 
@@ -125,7 +153,7 @@ pub struct NoCurrentLoop;
 
 impl fmt::Display for NoCurrentLoop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("no event loop is running on this thread (call this from a task run by Loop::run or Loop::run_task)")
+        f.write_str("no event loop is running on this thread")
     }
 }
 

@@ -8,9 +8,10 @@ use crate::{Loop, Waiter};
 
 /// Runs every future as its own task on the current loop; returns their results in input order.
 ///
-/// The talk's recipe: a [`Waiter`] expecting one notification per future; each future wrapped in
-/// a task that stores its result in its slot, then notifies; all tasks added to the loop; then
-/// await the waiter. The futures run concurrently, so the total time is the longest, not the sum.
+/// The talk's recipe: a [`Waiter`] expecting one `set()` per future; each future wrapped in a
+/// task that stores its result in its slot, then sets the waiter; all tasks added to the loop;
+/// then await the waiter. The futures run concurrently, so the total time is the longest, not
+/// the sum. (The talk's `gather` returns nothing; returning the results is asyncio's behaviour.)
 ///
 /// # Panics
 ///
@@ -29,7 +30,7 @@ where
         event_loop.add_task(async move {
             let value = future.await;
             results.borrow_mut()[index] = Some(value);
-            waiter.notify();
+            waiter.set();
         });
     }
     waiter.await;

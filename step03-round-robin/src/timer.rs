@@ -1,4 +1,4 @@
-//! Sleeping, the naive way.
+//! Sleeping, the naive way: the talk's `sleep_until` and `sleep`.
 
 use std::time::{Duration, Instant};
 

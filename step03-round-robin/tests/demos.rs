@@ -1,45 +1,104 @@
-//! The demos run without a terminal and print what they promise.
+//! The demos run without a terminal and print what they promise, in the talk's order.
 
-use std::process::{Command, Stdio};
+use shared::testing::run_demo;
 
-/// Runs one of this step's examples through cargo, stdin closed, and returns its stdout.
-fn run_demo(name: &str, args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO"))
-        .args([
-            "run",
-            "--quiet",
-            "--package",
-            env!("CARGO_PKG_NAME"),
-            "--example",
-            name,
-            "--",
-        ])
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("start cargo");
-    assert!(
-        output.status.success(),
-        "{name} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
+const PACKAGE: &str = env!("CARGO_PKG_NAME");
+
+/// The `print_messages` lines of one scenario of the talk demo: `(message, talk seconds)`.
+fn messages(lines: &[String], scenario: &str) -> Vec<(String, f64)> {
+    let start = lines.iter().position(|l| l.starts_with(scenario)).unwrap();
+    lines[start..]
+        .iter()
+        .skip_while(|l| l.starts_with('§') || l.starts_with("article"))
+        .take_while(|l| l.starts_with("print_messages: "))
+        .map(|l| {
+            let rest = l.trim_start_matches("print_messages: ");
+            let (msg, at) = rest.split_once(" at ").unwrap();
+            let seconds = at.trim_end_matches(" s").parse().unwrap();
+            (msg.trim().to_owned(), seconds)
+        })
+        .collect()
+}
+
+/// Checks messages and times against the talk's, times within a generous margin.
+fn assert_timeline(got: &[(String, f64)], expected: &[(&str, f64)]) {
+    let names: Vec<&str> = got.iter().map(|(m, _)| m.as_str()).collect();
+    let wanted: Vec<&str> = expected.iter().map(|(m, _)| *m).collect();
+    assert_eq!(names, wanted);
+    for ((msg, at), (_, talk)) in got.iter().zip(expected) {
+        assert!(
+            (at - talk).abs() <= 0.3,
+            "{msg} at {at} s, the talk says {talk} s"
+        );
+    }
+}
+
+#[test]
+fn the_talk_demo_reproduces_the_talks_output() {
+    let run = run_demo(PACKAGE, "talk03", &["--auto"]);
+    let lines = run.lines();
+    run.success();
+    // Slide 4.4: both runs, before the timed scenarios begin.
+    let slide_4_4: Vec<&str> = lines
+        .iter()
+        .take_while(|l| !l.starts_with("§4.6"))
+        .filter(|l| !l.starts_with('§') && !l.starts_with("main"))
+        .map(String::as_str)
+        .collect();
+    let mut expected = vec!["simple_print: 1", "complex_work: Hello", "simple_print: 2"];
+    expected.extend(["simple_print: 3", "complex_work: World", "wait_job: start"]);
+    let counts: Vec<String> = (0..5).map(|i| format!("count_up_to: {i}")).collect();
+    expected.extend(counts.iter().map(String::as_str));
+    expected.push("wait_job: finished");
+    assert_eq!(slide_4_4, expected);
+    let together = [
+        ("foo", 0.0),
+        ("aaa", 0.0),
+        ("bbb", 0.7),
+        ("bar", 1.0),
+        ("ccc", 1.4),
+        ("baz", 2.0),
+    ];
+    assert_timeline(&messages(&lines, "§4.6"), &together);
+    assert_timeline(
+        &messages(&lines, "§4.8"),
+        &[("foo", 0.0), ("bar", 1.0), ("baz", 2.0)],
     );
-    String::from_utf8(output.stdout).expect("demo output is UTF-8")
+    assert_timeline(&messages(&lines, "§4.11"), &together);
+    let workflow = [
+        ("a", 0.0),
+        ("c", 0.0),
+        ("b", 1.0),
+        ("d", 1.0),
+        ("e", 2.0),
+        ("f", 3.0),
+        ("g", 4.0),
+    ];
+    assert_timeline(&messages(&lines, "article"), &workflow);
 }
 
 #[test]
 fn two_tasks_interleave() {
-    let stdout = run_demo("two_tasks", &[]);
-    let a2 = stdout.find("task-a: message 2/4").expect("task-a speaks");
-    let b2 = stdout.find("task-b: message 2/3").expect("task-b speaks");
-    let a_done = stdout.find("task-a: done").expect("task-a ends");
-    assert!(a2 < b2 && b2 < a_done, "{stdout}");
+    let lines = run_demo(PACKAGE, "two_tasks", &[]).lines();
+    let at = |wanted: &str| lines.iter().position(|l| l == wanted).unwrap();
+    let (a2, b2) = (at("task-a: message 2/4"), at("task-b: message 2/3"));
+    assert!(a2 < b2 && b2 < at("task-a: done"), "{lines:#?}");
 }
 
 #[test]
 fn gather_demo_returns_in_input_order() {
-    let stdout = run_demo("gather", &[]);
+    let stdout = run_demo(PACKAGE, "gather", &[]).success();
+    let expected = r#"gather returned ["nap-1", "nap-2", "nap-3"]"#;
+    assert!(stdout.contains(expected), "{stdout}");
+}
+
+#[test]
+fn add_task_runs_the_greeters_after_their_spawner_is_done() {
+    let lines = run_demo(PACKAGE, "add_task", &[]).lines();
+    let at = |wanted: &str| lines.iter().position(|l| l.starts_with(wanted)).unwrap();
+    assert!(at("spawner: done") < at("greeter-3: hello"), "{lines:#?}");
     assert!(
-        stdout.contains(r#"gather returned ["nap-1", "nap-2", "nap-3"]"#),
-        "{stdout}"
+        at("greeter-3: hello") < at("greeter-1: hello"),
+        "{lines:#?}"
     );
 }
