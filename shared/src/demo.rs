@@ -43,7 +43,7 @@ pub fn pause(prompt: &str) -> bool {
 }
 
 /// A demo's command line: `--auto` and `--help` for every demo, plus its own `--name VALUE`
-/// flags.
+/// flags and `--name` switches.
 ///
 /// Every demo reads its flags through this, so they all behave alike: `--help` prints the help
 /// and exits 0; an unknown flag, a missing value or a value that does not parse is one
@@ -56,9 +56,10 @@ pub struct Flags {
 
 impl Flags {
     /// Reads the process's arguments; `valued` names the flags that take a value (`"port"` for
-    /// `--port 7878`). Exits on `--help` (0) and on a mistake (2), after one line.
-    pub fn parse(help: &str, valued: &[&str]) -> Flags {
-        match Flags::from_args(valued, std::env::args_os().skip(1)) {
+    /// `--port 7878`), `switches` those that do not (`"quiet"`). Exits on `--help` (0) and on a
+    /// mistake (2), after one line.
+    pub fn parse(help: &str, valued: &[&str], switches: &[&str]) -> Flags {
+        match Flags::from_args(valued, switches, std::env::args_os().skip(1)) {
             Ok(Some(flags)) => flags,
             Ok(None) => {
                 let _ = writeln!(std::io::stdout(), "{}", help.trim_end());
@@ -72,6 +73,7 @@ impl Flags {
     /// message of the first mistake.
     pub fn from_args(
         valued: &[&str],
+        switches: &[&str],
         args: impl IntoIterator<Item = impl Into<OsString>>,
     ) -> Result<Option<Flags>, String> {
         use lexopt::Arg::{Long, Short};
@@ -89,6 +91,7 @@ impl Flags {
                         .map_err(|v| format!("{v:?} is not UTF-8"))?;
                     values.push((name, value));
                 }
+                Long(name) if switches.contains(&name) => values.push((name.to_owned(), "".into())),
                 other => return Err(other.unexpected().to_string()),
             }
         }
@@ -102,6 +105,11 @@ impl Flags {
             .unwrap_or_else(|message| usage_error(&message))
     }
 
+    /// Whether the switch `--name` was given.
+    pub fn is_set(&self, name: &str) -> bool {
+        self.values.iter().any(|(flag, _)| flag == name)
+    }
+
     /// What [`Flags::value`] does, without exiting. The last occurrence of a flag wins.
     pub fn try_value<T: FromStr>(&self, name: &str) -> Result<Option<T>, String> {
         let Some((_, text)) = self.values.iter().rev().find(|(flag, _)| flag == name) else {
@@ -111,6 +119,49 @@ impl Flags {
             .map(Some)
             .map_err(|_| format!("invalid value '{text}' for option '--{name}'"))
     }
+}
+
+/// The exit code of a demo whose work returned `result`: 0, or 1 after one `error:` line.
+///
+/// Demos report failures this way rather than with a panic and its backtrace: `address already
+/// in use`, not `Address already in use (os error 98)` under `thread 'main' panicked`.
+pub fn exit_code(result: std::io::Result<()>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {}", plain(&err));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// An error as one plain phrase: `address already in use` rather than Rust's
+/// `Address already in use (os error 98)`.
+pub fn plain(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    let text = match err.raw_os_error() {
+        Some(code) => text.replace(&format!(" (os error {code})"), ""),
+        None => text,
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => text,
+    }
+}
+
+/// Ends the whole process after `delay`, from a thread of its own, after saying `label: time
+/// is up` and flushing the log.
+///
+/// For servers that have no other way to stop (step04 has no timers): the system closes every
+/// socket as the process ends.
+pub fn exit_after(delay: std::time::Duration, label: &'static str) {
+    std::thread::spawn(move || {
+        std::thread::sleep(delay);
+        crate::say(label, "time is up");
+        crate::output::flush(std::time::Duration::from_secs(1));
+        std::process::exit(0);
+    });
 }
 
 /// Prints one `error:` line about the command line and exits with code 2.
@@ -124,7 +175,7 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> Result<Option<Flags>, String> {
-        Flags::from_args(&["port", "seconds"], args.iter().copied())
+        Flags::from_args(&["port", "seconds"], &["quiet"], args.iter().copied())
     }
 
     #[test]
@@ -141,6 +192,12 @@ mod tests {
     fn help_is_not_an_error() {
         assert_eq!(parse(&["--port", "1", "--help"]), Ok(None));
         assert_eq!(parse(&["-h"]), Ok(None));
+    }
+
+    #[test]
+    fn errors_read_as_plain_phrases() {
+        let err = std::io::Error::from_raw_os_error(libc::EADDRINUSE);
+        assert_eq!(plain(&err), "address already in use");
     }
 
     #[test]

@@ -7,8 +7,10 @@
 //! so bytes go through a [`LineSplitter`]. A line longer than the limit ends its connection, so
 //! one client cannot make the server's memory grow without bound.
 
+use std::cell::Cell;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::rc::Rc;
 use std::time::Duration;
 
 use crate::say;
@@ -98,12 +100,18 @@ impl LineSplitter {
     }
 }
 
+/// The most clients served at once when nothing else is said. With [`DEFAULT_MAX_LINE`], the
+/// worst case is 1,000 × (64 KiB of unfinished line + a 16 KiB receive buffer), about 80 MiB.
+pub const DEFAULT_MAX_CLIENTS: usize = 1000;
+
 /// How a reverse-echo server behaves; every step's `serve` takes one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServeOptions {
     /// The longest line accepted, without its newline; a longer one ends its connection.
     pub max_line: usize,
-    /// Stop accepting after this many clients (those accepted are still served to the end);
+    /// The most clients served at once; one more is told [`SERVER_FULL`] and disconnected.
+    pub max_clients: usize,
+    /// Stop accepting after this many connections (those accepted are still served to the end);
     /// `None` accepts forever. Tests and demos end their server this way.
     pub stop_after: Option<usize>,
     /// How many lines of each client the log shows; the rest are answered without a word.
@@ -111,14 +119,120 @@ pub struct ServeOptions {
 }
 
 impl Default for ServeOptions {
-    /// Lines up to [`DEFAULT_MAX_LINE`], clients for ever, the first 10 lines of each logged.
+    /// Lines up to [`DEFAULT_MAX_LINE`], [`DEFAULT_MAX_CLIENTS`] at once, accepting for ever,
+    /// the first 10 lines of each client logged.
     fn default() -> ServeOptions {
         ServeOptions {
             max_line: DEFAULT_MAX_LINE,
+            max_clients: DEFAULT_MAX_CLIENTS,
             stop_after: None,
             log_lines: 10,
         }
     }
+}
+
+/// What a client over the limit receives before the server closes its connection.
+pub const SERVER_FULL: &[u8] = b"error: server full\n";
+
+/// The server's door: who may come in, and what an `accept` error means. It is policy, not a
+/// lesson, so every step's `serve` uses this one: the limit on clients at once, the
+/// `stop_after` count, and going on (after saying so once) when descriptors run out.
+#[derive(Debug)]
+pub struct Door {
+    /// The server's options, handed to each session.
+    options: ServeOptions,
+    /// How many clients are being served; shared with every session's seat.
+    taken: Rc<Cell<usize>>,
+    /// Connections accepted so far, turned away ones included.
+    accepted: usize,
+    /// True while `accept` fails for lack of descriptors.
+    paused: bool,
+}
+
+impl Door {
+    /// A door for a server with these options.
+    pub fn new(options: ServeOptions) -> Door {
+        Door {
+            options,
+            taken: Rc::new(Cell::new(0)),
+            accepted: 0,
+            paused: false,
+        }
+    }
+
+    /// False once [`ServeOptions::stop_after`] connections came in.
+    pub fn is_open(&self) -> bool {
+        self.options.stop_after.is_none_or(|n| self.accepted < n)
+    }
+
+    /// A new connection from `peer`: its session, or `None` when the server is full (then
+    /// send it [`SERVER_FULL`] and close). Logged either way.
+    pub fn admit(&mut self, peer: SocketAddr) -> Option<Session> {
+        self.accepted += 1;
+        if self.paused {
+            say("server", "accepting again");
+            self.paused = false;
+        }
+        if self.taken.get() >= self.options.max_clients {
+            say("server", format!("client {peer} turned away: server full"));
+            return None;
+        }
+        say("server", format!("client {peer} connected"));
+        self.taken.set(self.taken.get() + 1);
+        let mut session = Session::new(peer, &self.options);
+        session.seat = Some(Seat(Rc::clone(&self.taken)));
+        Some(session)
+    }
+
+    /// An `accept` failed: `Ok` when the server should go on, the error when it should stop.
+    ///
+    /// A client that gave up before we accepted it is skipped. Running out of descriptors
+    /// (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`) is said once; the connection waits in the
+    /// listener's backlog, and accepting works again once a client leaves.
+    pub fn accept_failed(&mut self, err: io::Error) -> io::Result<()> {
+        if client_gave_up(&err) {
+            say("server", format!("accept: {err}"));
+        } else if out_of_descriptors(&err) {
+            if !self.paused {
+                say(
+                    "server",
+                    format!("accept paused: {err}; retrying as clients leave"),
+                );
+            }
+            self.paused = true;
+        } else {
+            return Err(err);
+        }
+        Ok(())
+    }
+}
+
+/// One client's place among those served at once; dropped with its session, it frees the place.
+#[derive(Debug)]
+struct Seat(Rc<Cell<usize>>);
+
+impl Drop for Seat {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - 1);
+    }
+}
+
+/// True for `accept` errors caused by one client leaving early, not by the listener: skip it.
+fn client_gave_up(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset
+    )
+}
+
+/// True for `accept` errors that mean "no descriptor or memory left for a new connection":
+/// `EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`. The connection waits in the listener's backlog; the
+/// server can accept it once a client leaves, so it must not give up.
+fn out_of_descriptors(err: &io::Error) -> bool {
+    matches!(
+        err.raw_os_error(),
+        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
+    )
 }
 
 /// The protocol's side of one connection on the server: bytes in, replies out, a log line per
@@ -134,6 +248,8 @@ pub struct Session {
     answered: usize,
     /// How many lines to log before going quiet.
     log_lines: usize,
+    /// Its place among the clients served at once, when a [`Door`] let it in.
+    seat: Option<Seat>,
 }
 
 /// A client's bytes broke the protocol: what to send it before hanging up, and why.
@@ -153,6 +269,7 @@ impl Session {
             lines: LineSplitter::new(options.max_line),
             answered: 0,
             log_lines: options.log_lines,
+            seat: None,
         }
     }
 
@@ -190,25 +307,19 @@ impl Session {
         reply.push(b'\n');
     }
 
-    /// The client closed its side: how many lines were answered, or `UnexpectedEof` if it left
-    /// in the middle of a line.
-    pub fn finish(&self) -> io::Result<usize> {
-        self.lines.finish()?;
-        Ok(self.answered)
+    /// The client closed its side: fine between two lines, `UnexpectedEof` in the middle of one.
+    pub fn finish(&self) -> io::Result<()> {
+        self.lines.finish()
     }
 
-    /// The client's address.
-    pub fn peer(&self) -> SocketAddr {
-        self.peer
-    }
-}
-
-/// Logs how a connection ended, in one `server:` line.
-pub fn report(peer: SocketAddr, outcome: &io::Result<usize>) {
-    match outcome {
-        Ok(1) => say("server", format!("client {peer} done, 1 line")),
-        Ok(lines) => say("server", format!("client {peer} done, {lines} lines")),
-        Err(err) => say("server", format!("client {peer} error: {err}")),
+    /// Logs how the connection ended, in one `server:` line, and frees the client's seat.
+    pub fn end(self, outcome: io::Result<()>) {
+        let peer = self.peer;
+        match (outcome, self.answered) {
+            (Ok(()), 1) => say("server", format!("client {peer} done, 1 line")),
+            (Ok(()), lines) => say("server", format!("client {peer} done, {lines} lines")),
+            (Err(err), _) => say("server", format!("client {peer} error: {err}")),
+        }
     }
 }
 

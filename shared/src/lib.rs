@@ -6,6 +6,7 @@
 //!
 //! - [`say`] prints a demo line with the time since the program started, and [`capture`] lets a
 //!   test read those lines back; [`Trace`] records events so that tests can assert their order;
+//!   [`output`] keeps a server's logging from ever blocking it;
 //! - [`demo`] answers "may this demo wait for the user?" and parses every demo's flags;
 //! - [`echo`] is the reverse-echo line protocol of steps 04 to 06 (splitting, reversing, limits,
 //!   log previews) and a blocking client for tests;
@@ -14,6 +15,7 @@
 
 pub mod demo;
 pub mod echo;
+pub mod output;
 pub mod testing;
 mod trace;
 

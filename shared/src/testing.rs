@@ -24,22 +24,48 @@ pub const MAX_COLUMNS: usize = 100;
 /// with a waiting task never ends: without a limit, the whole test run would hang. A panic in
 /// `test` fails the caller with the same message.
 pub fn bounded<T: Send + 'static>(test: impl FnOnce() -> T + Send + 'static) -> T {
+    in_background(test).join()
+}
+
+/// Starts `work` on a thread of its own; [`Background::join`] waits for it, within the limit.
+///
+/// For a server that runs its loop while the test talks to it from the test's thread.
+pub fn in_background<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Background<T> {
     let (done, result) = mpsc::channel();
     let thread = std::thread::spawn(move || {
-        let _ = done.send(test());
+        let _ = done.send(work());
     });
-    match result.recv_timeout(TIME_LIMIT) {
-        Ok(value) => {
-            let _ = thread.join();
-            value
-        }
-        // The test panicked before sending: fail with its own message.
-        Err(RecvTimeoutError::Disconnected) => match thread.join() {
-            Err(panic) => std::panic::resume_unwind(panic),
-            Ok(()) => panic!("the test thread ended without a result"),
-        },
-        Err(RecvTimeoutError::Timeout) => {
-            panic!("still running after {TIME_LIMIT:?}: something is probably waiting forever")
+    Background { result, thread }
+}
+
+/// Work running on a thread of its own, started by [`in_background`].
+#[derive(Debug)]
+pub struct Background<T> {
+    /// Where the thread sends its value.
+    result: mpsc::Receiver<T>,
+    /// The thread, to join, or to take its panic from.
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl<T> Background<T> {
+    /// The work's value; panics if it is still running after [`TIME_LIMIT`], and with the work's
+    /// own message if it panicked.
+    pub fn join(self) -> T {
+        match self.result.recv_timeout(TIME_LIMIT) {
+            Ok(value) => {
+                let _ = self.thread.join();
+                value
+            }
+            // The work panicked before sending: fail with its own message.
+            Err(RecvTimeoutError::Disconnected) => match self.thread.join() {
+                Err(panic) => std::panic::resume_unwind(panic),
+                Ok(()) => panic!("the background thread ended without a result"),
+            },
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("still running after {TIME_LIMIT:?}: something is probably waiting for ever")
+            }
         }
     }
 }

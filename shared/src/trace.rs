@@ -1,7 +1,6 @@
 //! Timestamped printing and the trace recorder.
 
 use std::cell::RefCell;
-use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -39,7 +38,8 @@ pub(crate) fn exclude(waited: Duration) {
 /// Prints `[  12.3 ms] label: message`, the one line format of every demo.
 ///
 /// A closed stdout (`cargo xtask tour | head`) is not an error worth dying for: the line is
-/// dropped and the program goes on. While [`capture`] runs on this thread, the line (without
+/// dropped and the program goes on (and after [`crate::output::never_block`], a full one is not
+/// a reason to wait either). While [`capture`] runs on this thread, the line (without
 /// its timestamp) is recorded instead of printed, so a test can check what a piece of code
 /// printed and in which order.
 pub fn say(label: &str, message: impl std::fmt::Display) {
@@ -48,7 +48,7 @@ pub fn say(label: &str, message: impl std::fmt::Display) {
         Some(trace) => trace.record(line),
         None => {
             let millis = elapsed().as_secs_f64() * 1000.0;
-            let _ = writeln!(std::io::stdout().lock(), "[{millis:8.1} ms] {line}");
+            crate::output::write_line(format!("[{millis:8.1} ms] {line}"));
         }
     });
 }

@@ -3,7 +3,7 @@
 
 use std::io::ErrorKind;
 
-use shared::echo::{LineSplitter, ServeOptions, Session, preview, reverse_line};
+use shared::echo::{Door, LineSplitter, ServeOptions, Session, preview, reverse_line};
 
 #[test]
 fn ascii_is_reversed() {
@@ -158,7 +158,9 @@ fn a_session_answers_every_complete_line_and_counts_them() {
             "server: client 127.0.0.1:4242: \"café\" -> \"éfac\"",
         ]
     );
-    assert_eq!(session.finish().unwrap(), 2);
+    assert!(session.finish().is_ok());
+    let ((), log) = shared::capture(|| session.end(Ok(())));
+    assert_eq!(log, ["server: client 127.0.0.1:4242 done, 2 lines"]);
 }
 
 #[test]
@@ -181,4 +183,46 @@ fn a_session_logs_a_few_lines_per_client_then_goes_quiet() {
     assert_eq!(reply, b"a\nb\nc\nd\n");
     assert_eq!(log.len(), 3, "{log:#?}");
     assert!(log[2].ends_with("(more lines, not logged)"), "{log:#?}");
+}
+
+#[test]
+fn the_door_lets_in_max_clients_then_one_more_as_soon_as_one_leaves() {
+    let options = ServeOptions {
+        max_clients: 2,
+        stop_after: Some(4),
+        ..ServeOptions::default()
+    };
+    let mut door = Door::new(options);
+    let peer = ([127, 0, 0, 1], 1).into();
+    let ((first, second, third), log) =
+        shared::capture(|| (door.admit(peer), door.admit(peer), door.admit(peer)));
+    assert!(
+        first.is_some() && second.is_some() && third.is_none(),
+        "{log:#?}"
+    );
+    assert!(log[2].ends_with("turned away: server full"), "{log:#?}");
+    first.unwrap().end(Ok(()));
+    assert!(door.is_open(), "three of four connections so far");
+    assert!(door.admit(peer).is_some(), "a seat was freed");
+    assert!(!door.is_open(), "stop_after reached");
+}
+
+#[test]
+fn out_of_descriptors_is_said_once_and_is_not_the_end() {
+    let mut door = Door::new(ServeOptions::default());
+    let emfile = || std::io::Error::from_raw_os_error(24); // EMFILE on Linux and macOS
+    let ((), log) = shared::capture(|| {
+        for _ in 0..3 {
+            door.accept_failed(emfile()).expect("the server goes on");
+        }
+        door.admit(([127, 0, 0, 1], 1).into());
+    });
+    assert_eq!(log.len(), 3, "{log:#?}");
+    assert!(log[0].contains("accept paused"), "{log:#?}");
+    assert_eq!(log[1], "server: accepting again");
+    let other = std::io::Error::from(ErrorKind::PermissionDenied);
+    assert!(
+        door.accept_failed(other).is_err(),
+        "any other error ends the server"
+    );
 }

@@ -10,10 +10,11 @@ use std::mem::size_of_val;
 use shared::say;
 use step01_coroutines::{complex_work, run_task};
 
-const HELP: &str = "usage: introspect [--auto]\nThe type and size of a future, and proof that building it ran nothing.";
+const HELP: &str = "usage: introspect [--auto]
+The type and size of a future, and proof that building it ran nothing.";
 
 fn main() {
-    shared::demo::Flags::parse(HELP, &[]);
+    shared::demo::Flags::parse(HELP, &[], &[]);
     let (future, printed) = shared::capture(complex_work);
     say(
         "main",

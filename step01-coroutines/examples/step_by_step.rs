@@ -22,7 +22,7 @@ async fn twice() -> u32 {
 }
 
 fn main() {
-    demo::Flags::parse(HELP, &[]);
+    demo::Flags::parse(HELP, &[], &[]);
     let mut stepper = Stepper::new(twice());
     say("main", "twice() built, nothing ran yet");
     loop {

@@ -8,10 +8,11 @@ use std::task::Poll;
 use shared::say;
 use step01_coroutines::{Stepper, complex_work, run_task, simple_print};
 
-const HELP: &str = "usage: talk01 [--auto]\nThe talk's §2 (slides 2.2-2.8): a coroutine driven by a loop, then by hand.";
+const HELP: &str = "usage: talk01 [--auto]
+The talk's §2 (slides 2.2-2.8): a coroutine driven by a loop, then by hand.";
 
 fn main() {
-    shared::demo::Flags::parse(HELP, &[]);
+    shared::demo::Flags::parse(HELP, &[], &[]);
     say(
         "§2.2",
         "simple_print('Hello') builds a coroutine and prints nothing:",

@@ -1,13 +1,12 @@
 //! Run it: `cargo run -p step02-awaitables --example lock`
 //!
-//! Two coroutines share a `Lock` and each holds it across two suspensions, twice. They take turns:
-//! while one holds the lock, the other only waits.
+//! Two coroutines share a `Lock`, each holding it across two suspensions: they take turns.
 
 use shared::say;
 use step02_awaitables::{Lock, interrupt, join, run_task};
 
-const HELP: &str =
-    "usage: lock [--auto]\nTwo coroutines take turns holding a lock across suspensions.";
+const HELP: &str = "usage: lock [--auto]
+Two coroutines take turns holding a lock across suspensions.";
 
 /// Takes the lock `rounds` times, pausing twice while holding it.
 async fn worker(name: &'static str, lock: Lock, rounds: u32) {
@@ -26,7 +25,7 @@ async fn worker(name: &'static str, lock: Lock, rounds: u32) {
 }
 
 fn main() {
-    shared::demo::Flags::parse(HELP, &[]);
+    shared::demo::Flags::parse(HELP, &[], &[]);
     let lock = Lock::new();
     run_task(join(
         worker("task-a", lock.clone(), 2),

@@ -1,15 +1,15 @@
 //! Run it: `cargo run -p step02-awaitables --example talk02` (or `cargo xtask demo 2 talk`)
 //!
-//! The talk's §3, slide by slide: `ComplexWork` awaited (3.2) and stepped by hand (3.3), then
-//! `wait_job` and `count_up_to` synchronised by a `Waiter` (3.4, 3.5). Same messages, same order.
-//! The talk runs 3.5 with `asyncio.gather`; we have no loop yet, so `join` polls both.
+//! The talk's §3: `ComplexWork` awaited (3.2) and stepped by hand (3.3), then a `Waiter` between
+//! `wait_job` and `count_up_to` (3.5), run by `join`: `asyncio.gather` needs a loop (step03).
 
 use std::task::Poll;
 
 use shared::say;
 use step02_awaitables::{ComplexWork, Stepper, Waiter, interrupt, join, run_task};
 
-const HELP: &str = "usage: talk02 [--auto]\nThe talk's §3 (slides 3.2-3.5): ComplexWork, then a Waiter between two coroutines.";
+const HELP: &str = "usage: talk02 [--auto]
+The talk's §3 (slides 3.2-3.5): ComplexWork, then a Waiter between two coroutines.";
 
 /// The talk's `wait_job`: waits for the waiter between `start` and `finished`.
 async fn wait_job(waiter: Waiter) {
@@ -28,7 +28,7 @@ async fn count_up_to(waiter: Waiter, n: u32) {
 }
 
 fn main() {
-    shared::demo::Flags::parse(HELP, &[]);
+    shared::demo::Flags::parse(HELP, &[], &[]);
     say(
         "§3.2",
         "await ComplexWork()  (run_task polls it to the end)",

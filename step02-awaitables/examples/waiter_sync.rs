@@ -1,7 +1,6 @@
 //! Run it: `cargo run -p step02-awaitables --example waiter_sync [-- --work N]`
 //!
-//! One coroutine awaits a `Waiter`; the other works for N steps (default 3), then sets it.
-//! Change N and watch the waiting coroutine wait exactly that long.
+//! One coroutine awaits a `Waiter`; the other works N steps (default 3), then sets its flag.
 
 use shared::{demo, say};
 use step02_awaitables::{Waiter, interrupt, join, run_task};
@@ -29,7 +28,7 @@ async fn work_then_set(waiter: Waiter, steps: u32) -> u32 {
 }
 
 fn main() {
-    let flags = demo::Flags::parse(HELP, &["work"]);
+    let flags = demo::Flags::parse(HELP, &["work"], &[]);
     let steps = flags.value("work").unwrap_or(3);
     let waiter = Waiter::new();
     let both = join(wait_for(waiter.clone()), work_then_set(waiter, steps));

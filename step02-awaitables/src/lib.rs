@@ -1,16 +1,15 @@
 //! Step 02 — awaitables (talk §3).
 //!
-//! The idea: anything that implements `Future` can be awaited, and an `async fn` is only a
-//! convenient way to write one. [`ComplexWork`] is step01's `complex_work()` written by hand as a
-//! struct and an enum of states; [`Waiter`] is a future whose state the outside world changes;
-//! [`join`] is a future that polls two others side by side.
+//! The idea: anything that implements `Future` can be awaited; an `async fn` is one way to write
+//! one. [`ComplexWork`] is `complex_work()` written by hand as a state machine; [`Waiter`] is a
+//! future whose state the outside world changes; [`join`] polls two futures side by side.
 //!
 //! The flaw left for the next step: with no loop, two coroutines can only run side by side if a
 //! combinator like `join` polls both, and every waiting future polls again and again.
 //!
 //! Start reading at `state_machine.rs` ([`ComplexWork`]), then `waiter.rs` and `join.rs`.
-//! `lock.rs` is this project's addition: the talk says a mutex could be built the same way.
-//! `coroutine.rs`, `complex_work.rs` and `stepper.rs` are step01's, unchanged.
+//! `lock.rs` is an addition (the talk only says a mutex could be built the same way). The other
+//! files are step01's, unchanged.
 #![doc = include_str!("../README.md")]
 
 mod complex_work;

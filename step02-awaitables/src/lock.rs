@@ -1,7 +1,5 @@
-//! A small async mutex built on the waiter idea: wait until the flag says "free".
-//!
-//! The talk says a mutex could be built like its `Waiter` but shows none: this one is the
-//! workshop's addition, to show the idea carries over to real synchronisation.
+//! A small async mutex built on the waiter idea: wait until the flag says "free". The talk says a
+//! mutex could be built like its `Waiter` but shows none: this one is the workshop's addition.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -10,9 +8,8 @@ use crate::interrupt;
 
 /// Lets one coroutine at a time into a critical section that contains `.await`s.
 ///
-/// Like the [`crate::Waiter`], it is a shared flag and a loop that yields until the flag allows
-/// going on; here the flag is "locked", and whoever finds it clear sets it. The talk's
-/// `async with lock:` is `let _guard = lock.acquire().await;`.
+/// Like the [`crate::Waiter`], a shared flag and a loop that yields until the flag allows going
+/// on: here the flag is "locked", and whoever finds it clear sets it. Python's `async with lock:`.
 #[derive(Clone, Debug, Default)]
 pub struct Lock {
     /// True while a [`LockGuard`] exists.

@@ -8,9 +8,8 @@ use std::task::{Context, Poll};
 
 /// A flag that one coroutine awaits and another sets with [`Waiter::set_done`].
 ///
-/// The talk's class has an attribute `done = False` and an `__await__` that yields until it is
-/// true; someone else writes `waiter.done = True`. Clones share the flag: give one to the
-/// coroutine that waits (`waiter.await`) and keep one to set it.
+/// The talk's class has an attribute `done = False`, an `__await__` that yields until it is true,
+/// and someone else writes `waiter.done = True`. Clones share the flag.
 #[derive(Clone, Debug, Default)]
 pub struct Waiter {
     /// The talk's `self.done`: set once, read by every poll.

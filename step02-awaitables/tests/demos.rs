@@ -24,19 +24,6 @@ fn the_talk_demo_prints_the_talks_lines_in_order() {
 }
 
 #[test]
-fn complex_work_struct_polls_both_versions_twice() {
-    let stdout = run_demo(PACKAGE, "complex_work_struct", &[]).success();
-    assert!(
-        stdout.contains("ComplexWork::new() done after 2 polls"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("complex_work() done after 2 polls"),
-        "{stdout}"
-    );
-}
-
-#[test]
 fn waiter_sync_waits_for_the_whole_work() {
     let run = run_demo(PACKAGE, "waiter_sync", &["--work", "5"]);
     let lines = run.lines();

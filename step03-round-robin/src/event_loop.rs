@@ -12,10 +12,9 @@ use std::task::{Context, Waker};
 /// one queue (Python's coroutine objects all have the same type; Rust's do not).
 pub type Task = Pin<Box<dyn Future<Output = ()>>>;
 
-/// Runs tasks until all are done, one poll each in turn: the talk's first loop.
-///
-/// Pop the task at the front, give it one step, and put it back at the end if it is not done. The
-/// waker is a no-op: every unfinished task is polled again on the next turn anyway.
+/// Runs tasks until all are done, one poll each in turn: the talk's first loop. Pop the task at
+/// the front, give it one step, and put it back at the end if it is not done. The waker is a
+/// no-op: every unfinished task is polled again on the next turn anyway.
 pub fn run_tasks(tasks: Vec<Task>) {
     let mut queue = VecDeque::from(tasks);
     let mut cx = Context::from_waker(Waker::noop());
@@ -47,10 +46,8 @@ impl Loop {
         Self::default()
     }
 
-    /// The loop running on this thread: the talk's `Loop.current`, asyncio's
-    /// `get_running_loop()`.
-    ///
-    /// Outside [`Loop::run`] there is none, and that is an error to report, not to guess around.
+    /// The loop running on this thread: the talk's `Loop.current`. Outside [`Loop::run`] there
+    /// is none, and that is an error to report, not to guess around.
     pub fn current() -> Result<Loop, NoCurrentLoop> {
         CURRENT.with_borrow(|current| current.clone().ok_or(NoCurrentLoop))
     }
@@ -62,11 +59,8 @@ impl Loop {
 
     /// Polls the tasks in turn until none is left.
     ///
-    /// # Panics
-    ///
-    /// When called from one of this loop's own tasks (asyncio: "this event loop is already
-    /// running"): the task that called it would wait for itself. And when a task panics: the
-    /// panic goes on up, after the loop has dropped every task it still held.
+    /// Panics when called from one of this loop's own tasks (that task would wait for itself),
+    /// and when a task panics, after dropping every task the loop still held.
     pub fn run(&self) {
         let _running = Running::start(self);
         let mut cx = Context::from_waker(Waker::noop());
@@ -92,11 +86,6 @@ impl Loop {
     fn next_task(&self) -> Option<Task> {
         self.tasks.borrow_mut().pop_front()
     }
-
-    /// Whether `self` and `other` are handles to the same loop.
-    fn is(&self, other: &Loop) -> bool {
-        Rc::ptr_eq(&self.tasks, &other.tasks)
-    }
 }
 
 impl fmt::Debug for Loop {
@@ -108,12 +97,10 @@ impl fmt::Debug for Loop {
     }
 }
 
-/// What [`Loop::run`] sets up and takes down: the loop is the current one while it runs.
-///
-/// Dropping happens also when a task panics and the panic unwinds out of `run`, so a caught panic
-/// never leaves a finished loop behind as "current", nor tasks in its queue. Those tasks often
-/// hold a handle to the loop (`gather` does), and the loop holds them: left in place, that cycle
-/// would keep them, and their sockets, alive for ever.
+/// Makes a loop the current one while it runs, and cleans up after it, also when a task panics
+/// and the panic unwinds out of [`Loop::run`]: the previous loop is current again, and the
+/// queue is emptied. Queued tasks often hold a handle to their loop (`gather` does): left in
+/// place, that cycle would keep them, and their sockets, alive for ever.
 struct Running {
     /// The loop that runs.
     event_loop: Loop,
@@ -124,7 +111,7 @@ struct Running {
 impl Running {
     /// Makes `event_loop` current until the returned value is dropped.
     fn start(event_loop: &Loop) -> Self {
-        if Loop::current().is_ok_and(|current| current.is(event_loop)) {
+        if Loop::current().is_ok_and(|current| Rc::ptr_eq(&current.tasks, &event_loop.tasks)) {
             panic!("Loop::run: this event loop is already running (called from one of its tasks)");
         }
         let previous = CURRENT.replace(Some(event_loop.clone()));
@@ -140,9 +127,8 @@ impl Drop for Running {
     fn drop(&mut self) {
         CURRENT.set(self.previous.take());
         if std::thread::panicking() {
-            // Take the tasks out first: their destructors may use the loop.
-            let tasks = std::mem::take(&mut *self.event_loop.tasks.borrow_mut());
-            drop(tasks);
+            // Take the tasks out of the queue before dropping them: their destructors may use it.
+            drop(std::mem::take(&mut *self.event_loop.tasks.borrow_mut()));
         }
     }
 }

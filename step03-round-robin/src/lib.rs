@@ -1,16 +1,13 @@
 //! Step 03 — the round-robin loop (talk §4.1–4.11).
 //!
-//! The idea: an event loop is a queue of tasks polled in turn. [`run_tasks`] is the whole idea
-//! in ten lines; [`Loop`] adds what the talk needs next: tasks that add tasks, and
-//! [`Loop::current`] so that [`gather`] can find the loop it runs on.
+//! The idea: an event loop is a queue of tasks polled in turn: [`run_tasks`], ten lines. [`Loop`]
+//! lets tasks add tasks, and [`Loop::current`] lets [`gather`] find the loop it runs on.
 //!
-//! The flaw left for the next steps: the loop polls every task on every turn, ready or not.
-//! [`sleep`] is a busy loop of interrupts, and a loop of sleeping tasks burns a whole core;
-//! step05 makes the loop poll only the tasks that were woken.
+//! The flaw left for the next steps: the loop polls every task on every turn, ready or not, and
+//! [`sleep`] is a busy loop: sleeping tasks burn a whole core. Step05 polls only woken tasks.
 //!
 //! Start reading at `event_loop.rs` ([`run_tasks`], then [`Loop`]), then `waiter.rs` (it now
-//! counts), `gather.rs` and `timer.rs`. `coroutine.rs`, `complex_work.rs` and
-//! `state_machine.rs` are unchanged; the talk's slide 4.4 runs them on the loop.
+//! counts), `gather.rs` and `timer.rs`. The other files are step02's, unchanged.
 #![doc = include_str!("../README.md")]
 
 mod complex_work;

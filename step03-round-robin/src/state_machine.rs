@@ -12,7 +12,7 @@ use shared::say;
 /// Python gets the state machine for free: `__await__` is a generator, and the generator
 /// remembers where it stopped. In Rust that is the hard way: we write down every place the work
 /// can stop, and `poll` moves from one to the next.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct ComplexWork {
     /// Where we are.
     state: State,
@@ -20,9 +20,10 @@ pub struct ComplexWork {
 
 /// The places where `complex_work()` can be: before its start, at its one suspension, after
 /// its end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default)]
 enum State {
     /// Not polled yet: nothing has run, as with the `async fn`.
+    #[default]
     Start,
     /// Printed `Hello` and returned `Pending`: the generator's `yield`.
     Suspended,
@@ -33,15 +34,7 @@ enum State {
 impl ComplexWork {
     /// Builds the state machine, running nothing: just like calling `complex_work()`.
     pub fn new() -> Self {
-        Self {
-            state: State::Start,
-        }
-    }
-}
-
-impl Default for ComplexWork {
-    fn default() -> Self {
-        Self::new()
+        Self::default()
     }
 }
 
@@ -63,8 +56,7 @@ impl Future for ComplexWork {
                 self.state = State::Done;
                 Poll::Ready(())
             }
-            // A finished generator raises `StopIteration` again; we say `Ready` again. (A
-            // finished `async fn` panics instead: the `Future` contract allows both.)
+            // Like a finished generator (`StopIteration` again); a finished `async fn` panics.
             State::Done => Poll::Ready(()),
         }
     }

@@ -7,9 +7,8 @@ use crate::interrupt;
 /// Suspends the calling task for at least `duration`: the talk's first `sleep`.
 ///
 /// It yields to the loop, again and again, until the deadline has passed. Other tasks run
-/// meanwhile, which is the point; but when every task is asleep, the loop spins through them
-/// without pause and burns a whole core doing nothing. Step05 replaces this with a timer the loop
-/// sleeps on.
+/// meanwhile, which is the point; but when every task is asleep, the loop spins through them and
+/// burns a whole core doing nothing. Step05 replaces this with a timer the loop sleeps on.
 pub async fn sleep(duration: Duration) {
     let deadline = Instant::now() + duration;
     while Instant::now() < deadline {

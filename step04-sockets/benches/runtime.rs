@@ -1,4 +1,4 @@
-//! Run it: `cargo bench -p step04-sockets`
+//! Run it: `cargo bench -p step04-sockets --features bench`
 //!
 //! The runtime benchmarks, under the same names in every step that can run them, so that
 //! `cargo xtask bench` can line the steps up. Speed is measured here, never asserted in tests.

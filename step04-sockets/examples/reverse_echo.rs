@@ -1,86 +1,64 @@
 //! Run it: `cargo run -p step04-sockets --example reverse_echo`
 //!
-//! A reverse-echo server and one client, as two tasks of the same loop. Neither ever blocks:
-//! when its socket is not ready, it yields, and the other one runs. The client's lines show the
-//! protocol: plain text, UTF-8, a line sent in two pieces, two lines sent at once, and bytes
-//! that are not UTF-8.
+//! A reverse-echo server and one client, two tasks of one loop: when one's socket is not ready,
+//! it yields, and the other runs. Lines of text, UTF-8, two at once, and bytes that are not UTF-8.
 
-use std::cell::Cell;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::process::ExitCode;
-use std::rc::Rc;
 
+use shared::echo::{ServeOptions, preview};
 use shared::say;
-use step04_sockets::echo::{EchoClient, ServeOptions, preview, serve};
-use step04_sockets::{AioListener, Loop, interrupt};
+use step04_sockets::echo::serve;
+use step04_sockets::{AioListener, AioStream, Loop};
 
-fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::FAILURE
+const HELP: &str = "usage: reverse_echo [--auto]
+A reverse-echo server and its client, two tasks of one loop.";
+
+/// Sends the demo's lines, and prints the replies as they come.
+async fn client(addr: SocketAddr) -> io::Result<()> {
+    let stream = AioStream::connect(addr).await?;
+    // "caf\xe9" is "café" in Latin-1: not UTF-8, so it is reversed byte by byte.
+    for sent in [
+        &b"hello\n"[..],
+        "café\n".as_bytes(),
+        b"one\ntwo\n",
+        b"caf\xe9\n",
+    ] {
+        say("client", format!("send {}", preview(sent)));
+        stream.send_all(sent).await?;
+        // A reversed line is as long as the line: read until all of it is back.
+        let mut reply = vec![0; sent.len()];
+        let mut received = 0;
+        while received < reply.len() {
+            match stream.recv(&mut reply[received..]).await? {
+                0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+                n => received += n,
+            }
+        }
+        for line in reply.split(|&b| b == b'\n').filter(|line| !line.is_empty()) {
+            say("client", format!("got  {}", preview(line)));
         }
     }
-}
-
-/// Starts the server task, runs the client to its end, and reports the first error of either.
-fn run() -> io::Result<()> {
-    let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0))?;
-    let addr = listener.local_addr()?;
-    say("server", format!("listening on {addr}"));
-    // Exactly one client, so the server task ends and the loop with it.
-    let options = ServeOptions {
-        max_clients: Some(1),
-        ..ServeOptions::default()
-    };
-    let event_loop = Loop::new();
-    let server_error = Rc::new(Cell::new(None));
-    let report = Rc::clone(&server_error);
-    event_loop.add_task(async move { report.set(serve(listener, options).await.err()) });
-    event_loop.run_task(client(addr))?;
-    match server_error.take() {
-        Some(err) => Err(err),
-        None => Ok(()),
-    }
-}
-
-/// Sends the demo's lines and checks each reply.
-async fn client(addr: SocketAddr) -> io::Result<()> {
-    let mut client = EchoClient::connect(addr).await?;
-    say("client", format!("connected to {addr}"));
-    ask(&mut client, b"hello").await?;
-    ask(&mut client, "café".as_bytes()).await?;
-
-    // One line in two `send`s: the server must wait for the newline before it answers.
-    client.stream().send_all(b"hello, ").await?;
-    say("client", "sent \"hello, \" (no newline yet)");
-    interrupt().await; // let the server read this first piece alone
-    client.stream().send_all(b"world\n").await?;
-    say("client", "sent \"world\\n\"");
-    got(client.read_line().await?);
-
-    // Two lines in one `send`: two replies, maybe in one `recv`.
-    client.stream().send_all(b"one\ntwo\n").await?;
-    say("client", "sent \"one\\ntwo\\n\" at once");
-    got(client.read_line().await?);
-    got(client.read_line().await?);
-
-    // "café" in Latin-1: not UTF-8, so it is reversed byte by byte.
-    ask(&mut client, b"caf\xe9").await?;
-    say("client", "done, closing the connection");
     Ok(())
 }
 
-/// Sends one line, reads its reply, and says both.
-async fn ask(client: &mut EchoClient, line: &[u8]) -> io::Result<()> {
-    say("client", format!("send {}", preview(line)));
-    got(client.request(line).await?);
-    Ok(())
-}
-
-/// Says what came back.
-fn got(reply: Vec<u8>) {
-    say("client", format!("got  {}", preview(&reply)));
+fn main() -> std::process::ExitCode {
+    shared::demo::Flags::parse(HELP, &[], &[]);
+    shared::demo::exit_code((|| {
+        let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+        let addr = listener.local_addr()?;
+        say("server", format!("listening on {addr}"));
+        // Exactly one client, so the server task ends, and the loop with it.
+        let options = ServeOptions {
+            stop_after: Some(1),
+            ..ServeOptions::default()
+        };
+        let event_loop = Loop::new();
+        event_loop.add_task(async move {
+            if let Err(err) = serve(listener, options).await {
+                say("server", format!("error: {err}"));
+            }
+        });
+        event_loop.run_task(client(addr))
+    })())
 }

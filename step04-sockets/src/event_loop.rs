@@ -12,10 +12,9 @@ use std::task::{Context, Waker};
 /// one queue (Python's coroutine objects all have the same type; Rust's do not).
 pub type Task = Pin<Box<dyn Future<Output = ()>>>;
 
-/// Runs tasks until all are done, one poll each in turn: the talk's first loop.
-///
-/// Pop the task at the front, give it one step, and put it back at the end if it is not done. The
-/// waker is a no-op: every unfinished task is polled again on the next turn anyway.
+/// Runs tasks until all are done, one poll each in turn: the talk's first loop. Pop the task at
+/// the front, give it one step, and put it back at the end if it is not done. The waker is a
+/// no-op: every unfinished task is polled again on the next turn anyway.
 pub fn run_tasks(tasks: Vec<Task>) {
     let mut queue = VecDeque::from(tasks);
     let mut cx = Context::from_waker(Waker::noop());
@@ -47,9 +46,8 @@ impl Loop {
         Self::default()
     }
 
-    /// The loop running on this thread: Python's `asyncio.get_running_loop()`.
-    ///
-    /// Outside [`Loop::run`] there is none, and that is an error to report, not to guess around.
+    /// The loop running on this thread: the talk's `Loop.current`. Outside [`Loop::run`] there
+    /// is none, and that is an error to report, not to guess around.
     pub fn current() -> Result<Loop, NoCurrentLoop> {
         CURRENT.with_borrow(|current| current.clone().ok_or(NoCurrentLoop))
     }
@@ -60,8 +58,11 @@ impl Loop {
     }
 
     /// Polls the tasks in turn until none is left.
+    ///
+    /// Panics when called from one of this loop's own tasks (that task would wait for itself),
+    /// and when a task panics, after dropping every task the loop still held.
     pub fn run(&self) {
-        let _current = SetCurrent::new(self);
+        let _running = Running::start(self);
         let mut cx = Context::from_waker(Waker::noop());
         while let Some(mut task) = self.next_task() {
             if task.as_mut().poll(&mut cx).is_pending() {
@@ -96,26 +97,39 @@ impl fmt::Debug for Loop {
     }
 }
 
-/// Makes a loop the current one, and puts the previous one back when dropped.
-///
-/// Dropping happens even when a task panics and the panic unwinds out of [`Loop::run`], so a
-/// caught panic never leaves a finished loop behind as "current".
-struct SetCurrent {
+/// Makes a loop the current one while it runs, and cleans up after it, also when a task panics
+/// and the panic unwinds out of [`Loop::run`]: the previous loop is current again, and the
+/// queue is emptied. Queued tasks often hold a handle to their loop (`gather` does): left in
+/// place, that cycle would keep them, and their sockets, alive for ever.
+struct Running {
+    /// The loop that runs.
+    event_loop: Loop,
     /// The loop that was current before (usually none).
     previous: Option<Loop>,
 }
 
-impl SetCurrent {
+impl Running {
     /// Makes `event_loop` current until the returned value is dropped.
-    fn new(event_loop: &Loop) -> Self {
+    fn start(event_loop: &Loop) -> Self {
+        if Loop::current().is_ok_and(|current| Rc::ptr_eq(&current.tasks, &event_loop.tasks)) {
+            panic!("Loop::run: this event loop is already running (called from one of its tasks)");
+        }
         let previous = CURRENT.replace(Some(event_loop.clone()));
-        Self { previous }
+        let event_loop = event_loop.clone();
+        Self {
+            event_loop,
+            previous,
+        }
     }
 }
 
-impl Drop for SetCurrent {
+impl Drop for Running {
     fn drop(&mut self) {
         CURRENT.set(self.previous.take());
+        if std::thread::panicking() {
+            // Take the tasks out of the queue before dropping them: their destructors may use it.
+            drop(std::mem::take(&mut *self.event_loop.tasks.borrow_mut()));
+        }
     }
 }
 
@@ -125,7 +139,7 @@ pub struct NoCurrentLoop;
 
 impl fmt::Display for NoCurrentLoop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("no event loop is running on this thread (call this from a task run by Loop::run or Loop::run_task)")
+        f.write_str("no event loop is running on this thread")
     }
 }
 

@@ -6,15 +6,12 @@ use std::rc::Rc;
 
 use crate::{Loop, Waiter};
 
-/// Runs every future as its own task on the current loop; returns their results in input order.
+/// Runs every future as its own task on the current loop; returns their results in input order
+/// (the talk's `gather` returns nothing; asyncio's returns the results).
 ///
-/// The talk's recipe: a [`Waiter`] expecting one notification per future; each future wrapped in
-/// a task that stores its result in its slot, then notifies; all tasks added to the loop; then
-/// await the waiter. The futures run concurrently, so the total time is the longest, not the sum.
-///
-/// # Panics
-///
-/// When polled outside a running [`Loop`]: there is no loop to add the tasks to.
+/// The talk's recipe: a [`Waiter`] expecting one `set()` per future; each future wrapped in a
+/// task that stores its result, then sets the waiter; all added to the loop; await the waiter.
+/// Panics outside a running [`Loop`]: there is no loop to add the tasks to.
 pub async fn gather<F>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
 where
     F: Future + 'static,
@@ -29,7 +26,7 @@ where
         event_loop.add_task(async move {
             let value = future.await;
             results.borrow_mut()[index] = Some(value);
-            waiter.notify();
+            waiter.set();
         });
     }
     waiter.await;

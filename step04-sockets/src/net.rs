@@ -1,18 +1,11 @@
-//! The talk's `AioSocket`: TCP sockets whose operations yield to the loop instead of blocking.
+//! The talk's `AIOSocket`: TCP sockets whose operations yield to the loop instead of blocking.
+//! Each one asks "ready?" first; not ready, it lets the other tasks run and asks again later.
 //!
-//! Every operation follows one pattern. Ask the socket whether it is ready, with a zero timeout
-//! (`sys::is_readable` / `sys::is_writable`). Not ready? `interrupt().await` lets the other tasks
-//! run, and we ask again on our next turn. Ready? Do the ordinary non-blocking std call, which now
-//! has something to do.
-//!
-//! The talk has one `AioSocket` class for both roles; Rust's std has two types, so we do too:
+//! The talk has one `AIOSocket` class for both roles; Rust's std has two types, so we do too:
 //! [`AioListener`] waits for connections, [`AioStream`] carries bytes.
-//!
-//! The flaw left for the next step: a task waiting for a quiet socket is polled again and again
-//! for nothing. A server with no client burns a whole core asking "ready?" in a loop.
 
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::os::fd::{AsRawFd, RawFd};
 
 use crate::{interrupt, sys};
@@ -38,17 +31,14 @@ pub async fn wait_writable(fd: RawFd) -> io::Result<()> {
     Ok(())
 }
 
-/// True for the errors that mean "not now, try again": after a readiness "yes", another reader
-/// may have been first, and a signal may interrupt any call.
+/// True for "not now, try again": after a "ready", another reader may have been first
+/// (`WouldBlock`), and a signal may interrupt any call (`Interrupted`).
 fn try_again(err: &io::Error) -> bool {
-    matches!(
-        err.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-    )
+    use io::ErrorKind::{Interrupted, WouldBlock};
+    matches!(err.kind(), WouldBlock | Interrupted)
 }
 
-/// A listening TCP socket whose `accept` yields to the loop: the server side of `AioSocket`.
-///
+/// A listening TCP socket whose `accept` yields to the loop: the server side of `AIOSocket`.
 /// Dropping it closes the socket, as leaving the talk's `with sock:` block does.
 #[derive(Debug)]
 pub struct AioListener {
@@ -57,10 +47,8 @@ pub struct AioListener {
 }
 
 impl AioListener {
-    /// Binds `addr` and listens on it (port 0 picks a free port; see [`AioListener::local_addr`]).
-    ///
-    /// Not `async`: binding and listening never wait for the network, so there is nothing to
-    /// yield for. A port already taken is an error of kind `AddrInUse`.
+    /// Binds `addr` and listens on it (port 0: any free port). Not `async`: binding and listening
+    /// never wait for the network (the talk's are `async`, but never yield).
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<AioListener> {
         let inner = TcpListener::bind(addr)?;
         inner.set_nonblocking(true)?;
@@ -93,9 +81,7 @@ impl AsRawFd for AioListener {
 }
 
 /// A connected TCP socket whose reads and writes yield to the loop: the client side of
-/// `AioSocket`, and what [`AioListener::accept`] hands out.
-///
-/// Dropping it closes the connection, as leaving the talk's `with sock:` block does.
+/// `AIOSocket`, and what `accept` hands out. Dropping it closes the connection.
 #[derive(Debug)]
 pub struct AioStream {
     /// The std stream, in non-blocking mode.
@@ -103,31 +89,15 @@ pub struct AioStream {
 }
 
 impl AioStream {
-    /// Connects to `addr` without ever blocking the loop.
-    ///
-    /// A blocking `connect` would freeze every task until the other side answers. Instead the
-    /// socket starts connecting in the background, we wait until it is writable (the answer came),
-    /// then read the socket's pending error (`SO_ERROR`) to learn whether it worked: nobody
-    /// listening is an error of kind `ConnectionRefused`.
-    ///
-    /// It takes a `SocketAddr`, not a host name: resolving a name may block on DNS.
+    /// Connects to `addr`, blocking the whole loop until the other side answers: the talk's
+    /// flaw, kept on purpose. Instant on loopback; across a slow network, every task would freeze.
+    /// Step05's reactor tells us when the answer came, so its connect never blocks.
     pub async fn connect(addr: SocketAddr) -> io::Result<AioStream> {
-        let inner = sys::start_connect(addr)?;
-        wait_writable(inner.as_raw_fd()).await?;
-        // `take_error` is std's `getsockopt(SOL_SOCKET, SO_ERROR)`: how the connect ended.
-        if let Some(err) = inner.take_error()? {
-            return Err(err);
-        }
-        AioStream::from_std(inner)
+        AioStream::from_std(TcpStream::connect(addr)?)
     }
 
-    /// Wraps a connected std stream: non-blocking, and sending small writes at once.
-    ///
-    /// Linux does not pass the listener's non-blocking mode on to accepted sockets, so we set
-    /// it on every stream (a no-op for those from `connect`, non-blocking from the start).
-    /// Without `nodelay`, Nagle's algorithm holds a small write back until the previous one is
-    /// acknowledged, which the peer may delay by 40 ms: a line sent in two pieces, or two
-    /// replies in a row, would each cost that much.
+    /// Wraps a connected std stream: non-blocking (accepted sockets do not inherit it), and
+    /// `nodelay`, or Nagle's algorithm holds a small write back for up to 40 ms.
     fn from_std(inner: TcpStream) -> io::Result<AioStream> {
         inner.set_nonblocking(true)?;
         inner.set_nodelay(true)?;
@@ -145,9 +115,8 @@ impl AioStream {
         }
     }
 
-    /// Waits for room and writes some of `data`; returns how much was written.
-    ///
-    /// It may write less than all of it, as Python's `sock.send` may: see [`AioStream::send_all`].
+    /// Waits for room and writes some of `data`; returns how much was written, which may be less
+    /// than all of it, as with Python's `sock.send`: see [`AioStream::send_all`].
     pub async fn send(&self, data: &[u8]) -> io::Result<usize> {
         loop {
             wait_writable(self.as_raw_fd()).await?;
@@ -158,8 +127,8 @@ impl AioStream {
         }
     }
 
-    /// Writes all of `data`, yielding whenever the socket's buffer is full: the talk's
-    /// `sock.sendall`.
+    /// Writes all of `data`, yielding whenever the socket's buffer is full: Python's
+    /// `sock.sendall` (the talk sends once and hopes).
     pub async fn send_all(&self, mut data: &[u8]) -> io::Result<()> {
         while !data.is_empty() {
             let written = self.send(data).await?;
@@ -169,24 +138,6 @@ impl AioStream {
             data = &data[written..];
         }
         Ok(())
-    }
-
-    /// Closes one direction of the connection: Python's `sock.shutdown(how)`.
-    ///
-    /// `Shutdown::Write` tells the peer "nothing more is coming" (it reads end of stream) while
-    /// we can still read its replies. Never blocks: the system sends the end of stream later.
-    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        self.inner.shutdown(how)
-    }
-
-    /// The address of the other end.
-    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.peer_addr()
-    }
-
-    /// The address of this end.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.local_addr()
     }
 }
 

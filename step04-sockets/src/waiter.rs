@@ -1,4 +1,4 @@
-//! A future whose readiness is decided from outside: the talk's `Waiter`.
+//! A future whose readiness is decided from outside: the talk's `Waiter`, which now counts.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -6,37 +6,37 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-/// A counter that one coroutine awaits and others count down with [`Waiter::notify`].
+/// A counter that one coroutine awaits and others count down with [`Waiter::set`].
 ///
-/// Clones share the counter: give one to the coroutine that waits (`waiter.await`) and one to each
-/// notifier. Python's version is a class whose `__await__` yields until `self.done` is true; the
-/// talk's `Waiter(n)` is done after `n` calls to `set()`, which is what `gather` needs.
+/// The talk's `Waiter(n=1)` of slide 4.10: `set()` counts down, and `__await__` yields while the
+/// count is above zero; `gather` needs one `set()` per task. Clones share the counter: give one
+/// to the coroutine that waits (`waiter.await`) and one to each task that sets it.
 #[derive(Clone, Debug)]
 pub struct Waiter {
-    /// Notifications still expected; the waiter is done at zero.
+    /// The talk's `self.i`: calls to `set` still expected; the waiter is done at zero.
     remaining: Rc<Cell<usize>>,
 }
 
 impl Waiter {
-    /// A waiter done after one notification.
+    /// A waiter done after one `set()`: the talk's `Waiter()`.
     pub fn new() -> Self {
         Self::with_count(1)
     }
 
-    /// A waiter done after `count` notifications (at once if `count` is zero).
+    /// A waiter done after `count` calls to `set()` (at once if `count` is zero): `Waiter(n)`.
     pub fn with_count(count: usize) -> Self {
         Self {
             remaining: Rc::new(Cell::new(count)),
         }
     }
 
-    /// Counts one notification; the last one lets whoever awaits this waiter finish.
-    pub fn notify(&self) {
+    /// Counts one down; the last one lets whoever awaits this waiter finish.
+    pub fn set(&self) {
         self.remaining.set(self.remaining.get().saturating_sub(1));
     }
 
-    /// Whether every expected notification arrived.
-    pub fn is_notified(&self) -> bool {
+    /// Whether every expected `set()` arrived.
+    pub fn is_done(&self) -> bool {
         self.remaining.get() == 0
     }
 }
@@ -51,12 +51,12 @@ impl Future for Waiter {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.is_notified() {
+        if self.is_done() {
             return Poll::Ready(());
         }
-        // Nobody will wake us when `notify` is called: `notify` does not know who waits. So we ask
-        // to be polled again at once, and check the flag again then. That is a busy wait; step05
-        // stores the waker here so that `notify` can wake exactly the task that waits.
+        // Nobody will wake us when the count reaches zero: `set` does not know who waits. So we
+        // ask to be polled again at once, and check the count again then. That is a busy wait;
+        // step05 stores the waker here so that the last `set` wakes exactly the task that waits.
         cx.waker().wake_by_ref();
         Poll::Pending
     }

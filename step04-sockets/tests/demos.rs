@@ -1,55 +1,46 @@
 //! The socket demos run without a terminal, print what they promise, and fail with one clear
-//! line and the right exit code.
+//! line and the right exit code. A closed or unread stdout does not stop the server.
 //!
 //! Every test counts descriptors, even those that open no socket: the pipes to a demo's output
 //! are descriptors too, and would upset the count of a test running at the same time.
 
-use std::net::Ipv4Addr;
-use std::process::{Command, Output, Stdio};
+use std::io::{BufRead, BufReader};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::{Command, Stdio};
 
-use shared::testing::FdCheck;
+use shared::echo::Client;
+use shared::testing::{FdCheck, in_background, run_demo};
 use step04_sockets::AioListener;
 
-/// Runs one of this step's examples through cargo, stdin closed, and returns what it did.
-fn run_demo(name: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO"))
-        .args([
-            "run",
-            "--quiet",
-            "--package",
-            env!("CARGO_PKG_NAME"),
-            "--example",
-            name,
-            "--",
-        ])
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("start cargo")
-}
+const PACKAGE: &str = env!("CARGO_PKG_NAME");
 
-/// The demo's stdout, after checking that it succeeded.
-fn stdout_of(name: &str, output: Output) -> String {
-    assert!(
-        output.status.success(),
-        "{name} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
+#[test]
+fn the_talk_demo_prints_the_talks_two_lines() {
+    let fds = FdCheck::begin();
+    let run = run_demo(PACKAGE, "talk04", &[]);
+    let lines = run.lines();
+    run.success();
+    assert_eq!(
+        lines[1..],
+        [
+            "server: Received from client b'Hello World!'",
+            "client: Received from server b'!dlroW olleH'",
+        ]
     );
-    String::from_utf8(output.stdout).expect("demo output is UTF-8")
+    fds.assert_no_leak();
 }
 
 #[test]
 fn reverse_echo_shows_both_sides() {
     let fds = FdCheck::begin();
-    let stdout = stdout_of("reverse_echo", run_demo("reverse_echo", &["--auto"]));
+    let stdout = run_demo(PACKAGE, "reverse_echo", &["--auto"]).success();
     for expected in [
         "client: got  \"olleh\"",
         "client: got  \"éfac\"",
-        "client: got  \"dlrow ,olleh\"",
         "client: got  \"eno\"",
         "client: got  \"owt\"",
         "client: got  b\"\\xe9fac\"",
-        "done, 6 lines",
+        "done, 5 lines",
     ] {
         assert!(
             stdout.contains(expected),
@@ -62,7 +53,7 @@ fn reverse_echo_shows_both_sides() {
 #[test]
 fn echo_server_auto_stops_by_itself() {
     let fds = FdCheck::begin();
-    let stdout = stdout_of("echo_server", run_demo("echo_server", &["--auto"]));
+    let stdout = run_demo(PACKAGE, "echo_server", &["--auto", "--seconds", "1"]).success();
     assert!(stdout.contains("try: nc 127.0.0.1 "), "{stdout}");
     assert!(stdout.contains("time is up"), "{stdout}");
     fds.assert_no_leak();
@@ -73,13 +64,10 @@ fn echo_server_on_a_busy_port_is_one_line_and_exit_code_1() {
     let fds = FdCheck::begin();
     let taken = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let output = run_demo("echo_server", &["--port", &port, "--seconds", "1"]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert_eq!(
-        stderr.trim(),
-        format!("error: cannot listen on 127.0.0.1:{port}: address already in use")
-    );
+    let run = run_demo(PACKAGE, "echo_server", &["--port", &port, "--seconds", "1"]);
+    assert_eq!(run.status.code(), Some(1), "{}", run.stderr);
+    let expected = format!("error: cannot listen on 127.0.0.1:{port}: address already in use");
+    assert_eq!(run.stderr.trim(), expected);
     drop(taken);
     fds.assert_no_leak();
 }
@@ -88,10 +76,86 @@ fn echo_server_on_a_busy_port_is_one_line_and_exit_code_1() {
 fn echo_server_bad_flags_are_one_line_and_exit_code_2() {
     let fds = FdCheck::begin();
     for args in [&["--port"][..], &["--port", "eighty"], &["--colour"]] {
-        let output = run_demo("echo_server", args);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
-        assert_eq!(stderr.trim().lines().count(), 1, "{args:?}: {stderr}");
+        let run = run_demo(PACKAGE, "echo_server", args);
+        assert_eq!(run.status.code(), Some(2), "{args:?}: {}", run.stderr);
+        assert_eq!(
+            run.stderr.trim().lines().count(),
+            1,
+            "{args:?}: {}",
+            run.stderr
+        );
     }
+    fds.assert_no_leak();
+}
+
+/// Starts `echo_server` with its stdout piped (the pipe stays in the `Child`); returns it and
+/// the address it listens on.
+fn serve_into_a_pipe(args: &[&str]) -> (std::process::Child, SocketAddr) {
+    let built = run_demo(PACKAGE, "echo_server", &["--help"]);
+    assert!(built.status.success());
+    let binary = std::env::current_exe().unwrap();
+    let binary = binary
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples/echo_server");
+    let mut child = Command::new(binary)
+        .args(["--port", "0", "--seconds", "20"])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .split("listening on ")
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap();
+    (child, addr.parse().unwrap())
+}
+
+/// Two hundred clients of eleven lines each: well over the 64 KiB a pipe holds, once logged.
+fn many_clients(addr: SocketAddr) -> std::io::Result<()> {
+    for _ in 0..200 {
+        let mut client = Client::connect(addr)?;
+        for _ in 0..11 {
+            assert_eq!(client.request(b"abc")?, b"cba");
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn a_log_nobody_reads_never_stalls_the_server() {
+    let fds = FdCheck::begin();
+    let (mut server, addr) = serve_into_a_pipe(&[]);
+    // The pipe stays open and nobody reads it: it fills up, and the clients must not notice.
+    let served = in_background(move || many_clients(addr)).join();
+    let _ = server.kill();
+    let _ = server.wait();
+    drop(server); // and the pipe with it
+    served.expect("every client answered");
+    fds.assert_no_leak();
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let fds = FdCheck::begin();
+    let (mut server, addr) = serve_into_a_pipe(&[]);
+    drop(server.stdout.take()); // `echo_server | head -1`: the reader is gone
+    let served = in_background(move || many_clients(addr)).join();
+    let still_running = server.try_wait().unwrap().is_none();
+    let _ = server.kill();
+    let _ = server.wait();
+    drop(server);
+    served.expect("every client answered");
+    assert!(still_running, "the server died when its stdout closed");
     fds.assert_no_leak();
 }

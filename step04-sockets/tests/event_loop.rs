@@ -1,12 +1,17 @@
-//! The round-robin loop: who runs when, what comes back, and `Loop::current`.
+//! The round-robin loop: who runs when, what comes back, `Loop::current`, and what a loop does
+//! with its tasks when one of them panics.
 
 use std::cell::Cell;
+use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use shared::Trace;
-use step04_sockets::{Loop, NoCurrentLoop, Task, gather, interrupt, run_tasks, sleep};
+use step04_sockets::{Loop, NoCurrentLoop, Task, Waiter};
+use step04_sockets::{gather, interrupt, run_tasks, sleep};
 
 /// A task that records `name1`, `name2`, … with an interrupt after each step.
 async fn steps(trace: Trace, name: &'static str, count: u32) {
@@ -63,10 +68,34 @@ fn run_task_returns_the_value() {
 }
 
 #[test]
+fn a_counting_waiter_needs_every_set() {
+    let trace = Trace::new();
+    let waiter = Waiter::with_count(3);
+    let event_loop = Loop::new();
+    let waiting = (trace.clone(), waiter.clone());
+    event_loop.add_task(async move {
+        waiting.1.await;
+        waiting.0.record("done waiting");
+    });
+    for n in 1..=3 {
+        let (trace, waiter) = (trace.clone(), waiter.clone());
+        event_loop.add_task(async move {
+            for _ in 0..n {
+                interrupt().await;
+            }
+            trace.record(format!("set {n}"));
+            waiter.set();
+        });
+    }
+    event_loop.run();
+    assert_eq!(trace.events(), ["set 1", "set 2", "set 3", "done waiting"]);
+}
+
+#[test]
 fn current_outside_a_loop_is_a_clear_error() {
     assert_eq!(Loop::current().unwrap_err(), NoCurrentLoop);
     let message = NoCurrentLoop.to_string();
-    assert!(message.contains("no event loop is running"), "{message}");
+    assert_eq!(message, "no event loop is running on this thread");
 }
 
 #[test]
@@ -89,6 +118,55 @@ fn a_panicking_task_does_not_leave_a_stale_current_loop() {
     assert_eq!(Loop::current().unwrap_err(), NoCurrentLoop);
     // And the loop itself is still usable.
     assert_eq!(event_loop.run_task(async { "again" }), "again");
+}
+
+/// Adds one to a counter when dropped: proof that a task's destructor ran.
+struct DropCounter(Rc<Cell<usize>>);
+
+impl Drop for DropCounter {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() + 1);
+    }
+}
+
+#[test]
+fn after_a_panic_the_loop_drops_every_task_it_held() {
+    let dropped = Rc::new(Cell::new(0));
+    let event_loop = Loop::new();
+    for _ in 0..3 {
+        let counter = DropCounter(Rc::clone(&dropped));
+        // Each task keeps a handle to its loop, as `gather` does: a cycle, loop → task → loop.
+        event_loop.add_task(async move {
+            let _counter = counter;
+            let _its_loop = Loop::current().expect("inside the loop");
+            loop {
+                interrupt().await;
+            }
+        });
+    }
+    event_loop.add_task(async {
+        interrupt().await;
+        panic!("one task fails");
+    });
+    let result = catch_unwind(AssertUnwindSafe(|| event_loop.run()));
+    assert!(result.is_err());
+    assert_eq!(dropped.get(), 3, "every waiting task was dropped");
+}
+
+#[test]
+#[should_panic(expected = "this event loop is already running")]
+fn running_a_loop_from_one_of_its_own_tasks_is_refused() {
+    let event_loop = Loop::new();
+    let same = event_loop.clone();
+    let waiter = Waiter::new();
+    let set_later = waiter.clone();
+    // Without the check, `same.run()` would spin for ever on this task, which waits for the
+    // outer task to go on.
+    event_loop.add_task(waiter);
+    event_loop.run_task(async move {
+        same.run();
+        set_later.set();
+    });
 }
 
 #[test]
@@ -120,7 +198,7 @@ fn gather_runs_the_futures_concurrently() {
     // Every nap started before any ended: they overlapped.
     let events = trace.events();
     assert!(
-        events[..5].iter().all(|event| event.starts_with("start")),
+        events[..5].iter().all(|e| e.starts_with("start")),
         "{events:?}"
     );
     // Five naps of 200 ms take about 200 ms together, far below the 1000 ms of their sum.
@@ -160,4 +238,33 @@ fn sleep_never_returns_early() {
     let started = Instant::now();
     Loop::new().run_task(sleep(Duration::from_millis(30)));
     assert!(started.elapsed() >= Duration::from_millis(30));
+}
+
+/// A future that counts how often it is polled.
+struct Counted<F> {
+    /// The future being counted, boxed to stay pinned.
+    inner: Pin<Box<F>>,
+    /// Polls so far, shared with the test.
+    polls: Rc<Cell<usize>>,
+}
+
+impl<F: Future> Future for Counted<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        self.polls.set(self.polls.get() + 1);
+        self.inner.as_mut().poll(cx)
+    }
+}
+
+#[test]
+fn a_sleeping_task_is_polled_over_and_over_the_flaw_step05_fixes() {
+    let polls = Rc::new(Cell::new(0));
+    let napping = Counted {
+        inner: Box::pin(sleep(Duration::from_millis(10))),
+        polls: Rc::clone(&polls),
+    };
+    Loop::new().run_task(napping);
+    // Busy waiting: asked "done yet?" for the whole 10 ms. Step05's sleep is polled twice.
+    assert!(polls.get() > 100, "polled only {} times", polls.get());
 }

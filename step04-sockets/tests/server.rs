@@ -1,108 +1,74 @@
 //! The server with many clients at once, and with clients that misbehave: each client's
-//! trouble ends that client's connection, never the server.
+//! trouble ends that client's connection, never the server, and no client starves the others.
 //!
 //! Every test counts the open descriptors before and after.
 
 mod common;
 
-use std::cell::{Cell, RefCell};
-use std::io::{self, ErrorKind};
-use std::net::{Ipv4Addr, Shutdown, SocketAddr};
-use std::os::fd::AsRawFd;
-use std::rc::Rc;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
 
-use shared::testing::FdCheck;
-use step04_sockets::echo::{EchoClient, ServeOptions, handle_client, reverse_line};
-use step04_sockets::net::wait_readable;
-use step04_sockets::{AioListener, AioStream, Loop, interrupt};
+use shared::echo::{Client, ServeOptions, reverse_line};
+use shared::testing::{FdCheck, in_background};
 
-use common::{accepting, bounded, with_server};
+use common::{Server, defaults};
 
 /// How many clients the concurrency test runs at once.
 const CLIENTS: usize = 100;
 
-/// How many lines each of them sends.
-const LINES: usize = 3;
-
-/// One client of the concurrency test: sends its own lines, some in two pieces, and checks that
-/// each reply is its own line reversed.
-async fn chatty_client(addr: SocketAddr, id: usize) -> io::Result<()> {
-    let mut client = EchoClient::connect(addr).await?;
-    for n in 0..LINES {
-        let line = format!("client {id} line {n} {}", "é".repeat(id % 4));
-        // Half the lines go out in two pieces, with a turn of the loop in between.
-        if (id + n) % 2 == 0 {
-            let (head, tail) = line.as_bytes().split_at(line.len() / 2);
-            client.stream().send_all(head).await?;
-            interrupt().await;
-            client.send_line(tail).await?;
-        } else {
-            client.send_line(line.as_bytes()).await?;
-        }
-        let reply = client.read_line().await?;
-        if reply != reverse_line(line.as_bytes()) {
-            let reply = String::from_utf8_lossy(&reply);
-            return Err(io::Error::other(format!("{line:?} came back as {reply:?}")));
-        }
-    }
-    Ok(())
-}
-
 #[test]
 fn a_hundred_clients_at_once_each_get_their_own_lines_back() {
     let fds = FdCheck::begin();
-    let (outcomes, log) = with_server(accepting(CLIENTS), |addr| async move {
-        // Every client is a task of the same loop as the server; this one waits for them all.
-        let outcomes = Rc::new(RefCell::new(Vec::new()));
-        let event_loop = Loop::current().expect("inside the loop");
-        for id in 0..CLIENTS {
-            let outcomes = Rc::clone(&outcomes);
-            event_loop.add_task(async move {
-                let outcome = chatty_client(addr, id).await;
-                outcomes.borrow_mut().push((id, outcome));
-            });
-        }
-        while outcomes.borrow().len() < CLIENTS {
-            interrupt().await;
-        }
-        outcomes.take()
-    });
-    let failed: Vec<_> = outcomes.iter().filter(|(_, o)| o.is_err()).collect();
-    assert!(failed.is_empty(), "{failed:#?}");
+    let server = Server::start(CLIENTS, defaults());
+    // Every client waits at the barrier after its first answer: a server that served clients
+    // one after the other would never answer the second, and the test would fail.
+    let barrier = Arc::new(Barrier::new(CLIENTS));
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|id| {
+            let (addr, barrier) = (server.addr, Arc::clone(&barrier));
+            in_background(move || {
+                let mut client = Client::connect(addr)?;
+                for n in 0..3 {
+                    let line = format!("client {id} line {n} {}", "é".repeat(id % 4));
+                    let reply = client.request(line.as_bytes())?;
+                    assert_eq!(reply, reverse_line(line.as_bytes()), "client {id}");
+                    if n == 0 {
+                        barrier.wait();
+                    }
+                }
+                std::io::Result::Ok(())
+            })
+        })
+        .collect();
+    for client in clients {
+        client.join().expect("a client failed");
+    }
+    let log = server.finish();
     let done = log.iter().filter(|l| l.ends_with("done, 3 lines")).count();
     assert_eq!(done, CLIENTS, "every client is reported done");
-    // They really ran side by side: one after the other, the first client would be done
-    // after exactly its own 3 answers.
-    let first_done = log
-        .iter()
-        .position(|l| l.ends_with("done, 3 lines"))
-        .unwrap();
-    let answers_before = log[..first_done]
-        .iter()
-        .filter(|l| l.contains(" -> "))
-        .count();
-    assert!(answers_before > LINES, "clients ran one after the other");
     fds.assert_no_leak();
 }
 
 #[test]
 fn a_client_leaving_mid_line_is_reported_and_the_others_are_served() {
     let fds = FdCheck::begin();
-    let (result, log) = with_server(accepting(3), |addr| async move {
-        let mut steady = EchoClient::connect(addr).await?;
-        assert_eq!(steady.request(b"before").await?, b"erofeb");
-        let leaver = AioStream::connect(addr).await?;
-        let leaver_addr = leaver.local_addr()?;
-        leaver.send_all(b"no newline").await?;
-        drop(leaver);
-        assert_eq!(steady.request(b"after").await?, b"retfa");
-        let mut newcomer = EchoClient::connect(addr).await?;
-        assert_eq!(newcomer.request(b"new").await?, b"wen");
-        io::Result::Ok(leaver_addr)
-    });
-    let leaver = result.unwrap();
+    let server = Server::start(3, defaults());
+    let mut steady = Client::connect(server.addr).unwrap();
+    assert_eq!(steady.request(b"before").unwrap(), b"erofeb");
+    let mut leaver = Client::connect(server.addr).unwrap();
+    let leaver_addr = leaver.stream().local_addr().unwrap();
+    leaver.stream().write_all(b"no newline").unwrap();
+    drop(leaver);
+    assert_eq!(steady.request(b"after").unwrap(), b"retfa");
+    let mut newcomer = Client::connect(server.addr).unwrap();
+    assert_eq!(newcomer.request(b"new").unwrap(), b"wen");
+    drop((steady, newcomer));
+    let log = server.finish();
     let expected = format!(
-        "server: client {leaver} error: connection closed in the middle of a line \
+        "server: client {leaver_addr} error: connection closed in the middle of a line \
          (10 bytes without a newline)"
     );
     assert!(log.contains(&expected), "{log:#?}");
@@ -115,22 +81,21 @@ fn a_line_over_the_limit_gets_an_error_line_and_only_its_connection_closes() {
     let fds = FdCheck::begin();
     let options = ServeOptions {
         max_line: 16,
-        max_clients: Some(2),
+        ..defaults()
     };
-    let (result, log) = with_server(options, |addr| async move {
-        let mut steady = EchoClient::connect(addr).await?;
-        assert_eq!(steady.request(b"first").await?, b"tsrif");
-        let mut greedy = EchoClient::connect(addr).await?;
-        let reply = greedy.request(&[b'x'; 40]).await?;
-        // After its error line, the server closed the greedy connection...
-        let after = greedy.read_line().await.map(drop);
-        // ...and still serves the steady one.
-        assert_eq!(steady.request(b"second").await?, b"dnoces");
-        io::Result::Ok((reply, after))
-    });
-    let (reply, after) = result.unwrap();
+    let server = Server::start(2, options);
+    let mut steady = Client::connect(server.addr).unwrap();
+    assert_eq!(steady.request(b"first").unwrap(), b"tsrif");
+    let mut greedy = Client::connect(server.addr).unwrap();
+    let reply = greedy.request(&[b'x'; 40]).unwrap();
     assert_eq!(reply, b"error: line longer than 16 bytes");
-    assert_eq!(after.unwrap_err().kind(), ErrorKind::UnexpectedEof);
+    // After its error line, the server closed the greedy connection...
+    let after = greedy.read_line().unwrap_err();
+    assert_eq!(after.kind(), ErrorKind::UnexpectedEof);
+    // ...and still serves the steady one.
+    assert_eq!(steady.request(b"second").unwrap(), b"dnoces");
+    drop((steady, greedy));
+    let log = server.finish();
     assert!(
         log.iter()
             .any(|l| l.ends_with("error: line longer than 16 bytes"))
@@ -142,65 +107,131 @@ fn a_line_over_the_limit_gets_an_error_line_and_only_its_connection_closes() {
 #[test]
 fn the_server_survives_a_client_reset() {
     let fds = FdCheck::begin();
-    let (result, log) = with_server(accepting(2), |addr| async move {
-        let victim = AioStream::connect(addr).await?;
-        let victim_addr = victim.local_addr()?;
-        victim.send_all(b"hello\n").await?;
-        // Wait for the reply and leave it unread: closing a socket with unread data sends a
-        // reset (RST) instead of an orderly end of stream.
-        wait_readable(victim.as_raw_fd()).await?;
-        drop(victim);
-        let mut next = EchoClient::connect(addr).await?;
-        assert_eq!(next.request(b"still here").await?, b"ereh llits");
-        io::Result::Ok(victim_addr)
+    let server = Server::start(2, defaults());
+    let mut victim = TcpStream::connect(server.addr).unwrap();
+    let victim_addr = victim.local_addr().unwrap();
+    victim.write_all(b"hello\n").unwrap();
+    // Wait for the reply and leave it unread: closing a socket with unread data sends a reset
+    // (RST) instead of an orderly end of stream.
+    victim.read_exact(&mut [0; 1]).unwrap();
+    drop(victim);
+    let mut next = Client::connect(server.addr).unwrap();
+    assert_eq!(next.request(b"still here").unwrap(), b"ereh llits");
+    drop(next);
+    let log = server.finish();
+    let report = format!("server: client {victim_addr} ");
+    let line = log
+        .iter()
+        .find(|l| l.starts_with(&report) && !l.ends_with("connected"));
+    assert!(line.is_some(), "{log:#?}");
+    fds.assert_no_leak();
+}
+
+#[test]
+fn a_client_that_floods_does_not_starve_the_others() {
+    let fds = FdCheck::begin();
+    let options = ServeOptions {
+        log_lines: 0,
+        ..defaults()
+    };
+    let server = Server::start(2, options);
+    // The flooder sends lines as fast as it can and reads every reply, so its socket is always
+    // ready on the server's side: without a yield per batch, its task would never give way.
+    let flooding = Arc::new(AtomicBool::new(true));
+    let mut flooder = TcpStream::connect(server.addr).unwrap();
+    let mut drain = flooder.try_clone().unwrap();
+    let reader = in_background(move || {
+        let mut buf = vec![0; 64 * 1024];
+        while drain.read(&mut buf).is_ok_and(|n| n > 0) {}
     });
-    let victim = result.unwrap();
-    let report = format!("server: client {victim} error: ");
-    let line = log.iter().find(|l| l.starts_with(&report));
+    let keep_on = Arc::clone(&flooding);
+    let writer = in_background(move || {
+        let lines = b"flood\n".repeat(1000);
+        let started = Instant::now();
+        // Stop by itself after 20 s, so that a starving server fails the test, not hangs it.
+        while keep_on.load(Ordering::Relaxed) && started.elapsed() < Duration::from_secs(20) {
+            if flooder.write_all(&lines).is_err() {
+                break;
+            }
+        }
+        let _ = flooder.shutdown(Shutdown::Write);
+    });
+    std::thread::sleep(Duration::from_millis(200)); // the flood is under way
+    let started = Instant::now();
+    let reply = Client::connect(server.addr).unwrap().request(b"me too");
+    let waited = started.elapsed();
+    flooding.store(false, Ordering::Relaxed);
+    writer.join();
+    reader.join();
+    assert_eq!(reply.unwrap(), b"oot em");
     assert!(
-        line.is_some_and(|l| l.to_lowercase().contains("reset")),
+        waited < Duration::from_secs(5),
+        "a round trip took {waited:?} during the flood"
+    );
+    server.finish();
+    fds.assert_no_leak();
+}
+
+#[test]
+fn one_client_too_many_is_told_the_server_is_full() {
+    let fds = FdCheck::begin();
+    let options = ServeOptions {
+        max_clients: 2,
+        ..defaults()
+    };
+    let server = Server::start(5, options);
+    let mut first = Client::connect(server.addr).unwrap();
+    let mut second = Client::connect(server.addr).unwrap();
+    assert_eq!(first.request(b"1").unwrap(), b"1");
+    assert_eq!(second.request(b"2").unwrap(), b"2");
+    let mut third = Client::connect(server.addr).unwrap();
+    assert_eq!(third.read_line().unwrap(), b"error: server full");
+    drop((first, third));
+    // A seat frees up once the server has seen the first client leave: the next one is served
+    // (it may take one more try, if it comes before the server noticed).
+    let mut fourth = Client::connect(server.addr).unwrap();
+    let mut reply = fourth.request(b"4").unwrap();
+    if reply == b"error: server full" {
+        std::thread::sleep(Duration::from_millis(100));
+        fourth = Client::connect(server.addr).unwrap();
+        reply = fourth.request(b"5").unwrap();
+    } else {
+        drop(Client::connect(server.addr).unwrap()); // the fifth connection the server expects
+    }
+    assert_ne!(reply, b"error: server full");
+    drop((second, fourth));
+    let log = server.finish();
+    assert!(
+        log.iter().any(|l| l.ends_with("turned away: server full")),
         "{log:#?}"
     );
     fds.assert_no_leak();
 }
 
-/// Serves one connection with `handle_client` while a client sends `bytes` and leaves;
-/// returns what `handle_client` returned.
-fn handle(bytes: &'static [u8], max_line: usize) -> io::Result<usize> {
-    bounded(move || {
-        let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0))?;
-        let addr = listener.local_addr()?;
-        let outcome = Rc::new(Cell::new(None));
-        let report = Rc::clone(&outcome);
-        let event_loop = Loop::new();
-        event_loop.add_task(async move {
-            let served = match listener.accept().await {
-                Ok((stream, _)) => handle_client(stream, max_line).await,
-                Err(err) => Err(err),
-            };
-            report.set(Some(served));
-        });
-        event_loop.run_task(async move {
-            let mut client = EchoClient::connect(addr).await?;
-            client.stream().send_all(bytes).await?;
-            client.stream().shutdown(Shutdown::Write)?; // the server reads end of stream
-            // Read replies until the server closes, so that no unread byte turns our close
-            // into a reset.
-            while client.read_line().await.is_ok() {}
-            io::Result::Ok(())
-        })?;
-        outcome.take().expect("the server task finished")
-    })
+#[test]
+fn the_log_shows_a_few_lines_per_client_not_every_line() {
+    let fds = FdCheck::begin();
+    let server = Server::start(1, defaults());
+    let mut client = Client::connect(server.addr).unwrap();
+    for n in 0..100 {
+        assert_eq!(client.request(b"ab").unwrap(), b"ba", "line {n}");
+    }
+    drop(client);
+    let log = server.finish();
+    // connected + 10 lines + "more lines, not logged" + done.
+    assert_eq!(log.len(), 13, "{log:#?}");
+    fds.assert_no_leak();
 }
 
 #[test]
-fn handle_client_says_how_each_connection_ended() {
+fn a_client_gone_before_its_first_line_is_reported_by_its_address() {
     let fds = FdCheck::begin();
-    assert_eq!(handle(b"one\ntwo\n", 100).unwrap(), 2);
-    assert_eq!(handle(b"", 100).unwrap(), 0);
-    let cut = handle(b"one\ntw", 100).unwrap_err();
-    assert_eq!(cut.kind(), ErrorKind::UnexpectedEof);
-    let long = handle(b"far too long for five\n", 5).unwrap_err();
-    assert_eq!(long.kind(), ErrorKind::InvalidData);
+    let server = Server::start(1, defaults());
+    let early = TcpStream::connect(server.addr).unwrap();
+    let early_addr = early.local_addr().unwrap();
+    drop(early);
+    let log = server.finish();
+    let done = format!("server: client {early_addr} done, 0 lines");
+    assert!(log.contains(&done), "{log:#?}");
     fds.assert_no_leak();
 }

@@ -1,163 +1,376 @@
-//! `cargo xtask check`: what CI needs beyond `cargo test`.
+//! `cargo xtask check`: what CI needs beyond `cargo test`, in three parts that each print one
+//! line per item.
 //!
-//! Three parts, each printing one line per item: the repository (every step has a table entry, a
-//! headline demo, `src/`, a matching crate name and a README with its sections), the diffs
-//! (every adjacent pair renders and is not empty), and the demos (each one runs with `--auto`
-//! and stdin closed, exits 0, within the time limit). Everything runs even after a failure, so
-//! one CI run shows every problem; the command fails at the end if there was any.
+//! 1. The repository: each step's metadata, demos, `src/`, crate name, workspace membership and
+//!    README sections, and the root README's step table against the metadata.
+//! 2. The diffs: the default view of each adjacent pair fits the newer step's `diff-budget`.
+//! 3. The demos: each runs with `--auto` and stdin closed, exits 0 within the time limit, and
+//!    prints no line wider than a projector.
+//!
+//! Everything runs even after a failure, so one CI run shows every problem.
 
+use std::fs;
 use std::path::Path;
+use std::process::ExitCode;
 use std::time::Duration;
+
+use lexopt::prelude::*;
 
 use crate::demo::{self, AUTO, Outcome};
 use crate::diff::{self, Options};
-use crate::steps::{self, Step};
-use crate::{Error, print_out};
+use crate::steps::Step;
+use crate::{Error, WIDTH, Workspace, help, print_out, unexpected};
+
+/// `cargo xtask check --help`.
+pub const HELP: &str = "\
+usage: cargo xtask check [--timeout SECS]
+what CI checks beyond `cargo test`: step metadata, READMEs, diff budgets, and every demo
+(--auto, stdin closed, at most SECS seconds each, default 60)
+";
+
+/// Demos take a few seconds, so a minute means "hung".
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The sections every step README must have, as the start of a line: a participant who opens
+/// any step alone finds the same guide in the same places.
+pub const README_SECTIONS: [&str; 5] = [
+    "**Talk section:**",
+    "## Python ↔ Rust",
+    "## What changed",
+    "## Demos",
+    "## Things to try",
+];
 
 /// Lines of a failing demo's output shown under its line.
 const TAIL_LINES: usize = 15;
 
-/// Runs every check on `steps` and fails if any failed.
-pub fn run(root: &Path, steps: &[Step], limit: Duration) -> Result<(), Error> {
-    let mut problems = Vec::new();
-    repository(root, steps, &mut problems)?;
-    diffs(steps, &mut problems)?;
-    let demos = demos(root, steps, limit, &mut problems)?;
-    print_out("\n")?;
-    if problems.is_empty() {
-        print_out(&format!(
-            "check: all good ({} steps, {} diffs, {demos} demos)\n",
-            steps.len(),
-            steps.len().saturating_sub(1),
-        ))?;
-        return Ok(());
-    }
-    let mut summary = format!("check: {} problem(s):\n", problems.len());
-    for problem in &problems {
-        summary.push_str(&format!("  - {problem}\n"));
-    }
-    print_out(&summary)?;
-    Err(Error::Failed(format!(
-        "check failed with {} problem(s), listed above",
-        problems.len()
-    )))
-}
-
-/// Prints `  FAIL …` for a problem and remembers it for the summary.
-fn fail(problems: &mut Vec<String>, problem: String) -> Result<(), Error> {
-    print_out(&format!("  FAIL  {problem}\n"))?;
-    problems.push(problem);
-    Ok(())
-}
-
-fn repository(root: &Path, steps: &[Step], problems: &mut Vec<String>) -> Result<(), Error> {
-    print_out("== repository\n")?;
-    if steps.is_empty() {
-        return fail(problems, "no step directories (stepNN-name) found".into());
-    }
-    let found = steps::problems(root, steps);
-    if found.is_empty() {
-        print_out(&format!(
-            "  ok    {} steps: table entries, headline demos, src/, Cargo.toml, README sections\n",
-            steps.len()
-        ))?;
-    }
-    for problem in found {
-        fail(problems, problem)?;
-    }
-    Ok(())
-}
-
-fn diffs(steps: &[Step], problems: &mut Vec<String>) -> Result<(), Error> {
-    print_out("== diffs\n")?;
-    for pair in steps.windows(2) {
-        let (old, new) = (&pair[0], &pair[1]);
-        let command = format!("cargo xtask diff {} {}", old.number, new.number);
-        match diff::steps(old, new, true, &Options::default()) {
-            Err(error) => fail(problems, format!("{command}: {error}"))?,
-            Ok(found) if found.is_empty() => fail(
-                problems,
-                format!("{command}: empty, {} changes nothing", new.name),
-            )?,
-            Ok(found) => {
-                // Render it, as a participant would, even though only the totals are printed.
-                let lines = found.unified(false).lines().count();
-                print_out(&format!(
-                    "  ok    {command}: {} files, +{} -{} ({lines} lines)\n",
-                    found.files.len(),
-                    found.insertions(),
-                    found.deletions(),
-                ))?;
+/// Runs every check and fails at the end if any failed.
+pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Error> {
+    let mut limit = DEFAULT_TIMEOUT;
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Short('h') | Long("help") => return help(HELP),
+            Long("timeout") => limit = timeout(parser.value()?.string()?)?,
+            other => {
+                return Err(unexpected(
+                    "check",
+                    other,
+                    "the only option is --timeout SECS",
+                ));
             }
         }
     }
+    let mut report = Report::default();
+    print_out("== repository\n")?;
+    for problem in problems(&ws.root, &ws.steps) {
+        report.fail(problem)?;
+    }
+    if report.problems.is_empty() {
+        report.ok(&format!(
+            "{} steps: metadata, demos, src/, READMEs, table",
+            ws.steps.len()
+        ))?;
+    }
+    print_out("== diffs (default view)\n")?;
+    diffs(&ws.steps, &mut report)?;
+    print_out(&format!(
+        "== demos (--auto, stdin closed, {} s each)\n",
+        limit.as_secs()
+    ))?;
+    demos(ws, limit, &mut report)?;
+    report.summary()
+}
+
+/// `--timeout SECS`: a whole number of seconds above zero.
+fn timeout(value: String) -> Result<Duration, Error> {
+    match value.parse::<u64>() {
+        Ok(secs) if secs > 0 => Ok(Duration::from_secs(secs)),
+        _ => Err(Error::Usage(format!(
+            "--timeout needs whole seconds above 0, got '{value}'"
+        ))),
+    }
+}
+
+/// The problems found so far, each printed as it is found.
+#[derive(Debug, Default)]
+struct Report {
+    problems: Vec<String>,
+}
+
+impl Report {
+    fn ok(&self, line: &str) -> Result<(), Error> {
+        print_out(&format!("ok    {line}\n"))
+    }
+
+    fn fail(&mut self, problem: String) -> Result<(), Error> {
+        print_out(&format!("FAIL  {problem}\n"))?;
+        self.problems.push(problem);
+        Ok(())
+    }
+
+    fn summary(self) -> Result<ExitCode, Error> {
+        if self.problems.is_empty() {
+            print_out("\ncheck: all good\n")?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        let list: String = self.problems.iter().map(|p| format!("  - {p}\n")).collect();
+        print_out(&format!(
+            "\ncheck: {} problem(s):\n{list}",
+            self.problems.len()
+        ))?;
+        Err(Error::Failed(format!(
+            "check found {} problem(s), listed above",
+            self.problems.len()
+        )))
+    }
+}
+
+/// Everything wrong with the steps as a repository, one line each, naming the file.
+pub fn problems(root: &Path, steps: &[Step]) -> Vec<String> {
+    if steps.is_empty() {
+        return vec!["no step directories (stepNN-name with a Cargo.toml) found".into()];
+    }
+    let members = fs::read_to_string(root.join("Cargo.toml")).unwrap_or_default();
+    let readme = fs::read_to_string(root.join("README.md")).unwrap_or_default();
+    let mut problems = Vec::new();
+    for pair in steps
+        .windows(2)
+        .filter(|pair| pair[0].number == pair[1].number)
+    {
+        problems.push(format!(
+            "{} and {}: the same step number",
+            pair[0].name, pair[1].name
+        ));
+    }
+    for (i, step) in steps.iter().enumerate() {
+        problems.extend(metadata(step, i == 0));
+        problems.extend(layout(step, &members));
+        problems.extend(readme_sections(step));
+        problems.extend(table_row(&readme, step));
+    }
+    problems
+}
+
+/// `[package.metadata.workshop]` has every key, and the demos it names exist.
+fn metadata(step: &Step, first: bool) -> Vec<String> {
+    let manifest = format!("{}/Cargo.toml", step.name);
+    let mut keys = vec!["section", "idea", "headline", "talk-demo"];
+    if !first {
+        keys.push("diff-budget"); // The first step has no previous one to diff against.
+    }
+    let mut problems: Vec<String> = keys
+        .into_iter()
+        .filter(|key| step.meta(key).is_none_or(str::is_empty))
+        .map(|key| format!("{manifest}: no `{key}` in [package.metadata.workshop]"))
+        .collect();
+    if step.meta("diff-budget").is_some() && step.diff_budget().is_none() {
+        problems.push(format!(
+            "{manifest}: `diff-budget` must be a whole number of lines"
+        ));
+    }
+    for (key, role) in [("headline", "headline"), ("talk-demo", "talk")] {
+        match step.meta(key) {
+            Some(demo) if !step.demos().iter().any(|d| d == demo) => problems.push(format!(
+                "{}/examples/{demo}.rs: missing, but it is the {role} demo",
+                step.name
+            )),
+            _ => {}
+        }
+    }
+    problems
+}
+
+/// `src/`, a crate named like its directory, a member of the workspace.
+fn layout(step: &Step, workspace_manifest: &str) -> Vec<String> {
+    let name = &step.name;
+    let mut problems = Vec::new();
+    if !step.dir.join("src").is_dir() {
+        problems.push(format!("{name}/src/: missing"));
+    }
+    if step.package.get("name") != Some(name) {
+        problems.push(format!(
+            "{name}/Cargo.toml: the package must be named \"{name}\", like its directory"
+        ));
+    }
+    if !workspace_manifest.contains(&format!("\"{name}\"")) {
+        problems.push(format!(
+            "Cargo.toml: \"{name}\" is not in the workspace members"
+        ));
+    }
+    problems
+}
+
+/// The step README has each of [`README_SECTIONS`]. A heading counts when a line is the
+/// heading, possibly followed by more words (`## Demos (all of them)`), so `## Demos2` does not.
+fn readme_sections(step: &Step) -> Vec<String> {
+    let file = format!("{}/README.md", step.name);
+    let Ok(text) = fs::read_to_string(step.dir.join("README.md")) else {
+        return vec![format!("{file}: missing")];
+    };
+    let has = |section: &str| {
+        text.lines().any(|line| {
+            line.strip_prefix(section).is_some_and(|rest| {
+                section.ends_with(':') || rest.is_empty() || rest.starts_with(' ')
+            })
+        })
+    };
+    README_SECTIONS
+        .iter()
+        .filter(|section| !has(section))
+        .map(|section| format!("{file}: no `{section}` section"))
+        .collect()
+}
+
+/// The root README's row for the step, `| [NAME](NAME/) | SECTION | IDEA | HEADLINE |`, says
+/// what the step's metadata says: the table is written by hand, so it can drift.
+fn table_row(readme: &str, step: &Step) -> Vec<String> {
+    let link = format!("[{0}]({0}/)", step.name);
+    let row = readme
+        .lines()
+        .map(cells)
+        .find(|cells| cells.first() == Some(&link.as_str()));
+    let Some(row) = row else {
+        return vec![format!(
+            "README.md: no row `| {link} | … |` in the step table"
+        )];
+    };
+    let [_, section, idea, headline] = row[..] else {
+        return vec![format!("README.md: the row of {} needs 4 cells", step.name)];
+    };
+    let mut problems = Vec::new();
+    for (key, cell) in [("section", section), ("idea", idea)] {
+        match step.meta(key) {
+            Some(value) if value != cell => problems.push(format!(
+                "README.md: the {key} of {} is \"{value}\" in its Cargo.toml",
+                step.name
+            )),
+            _ => {}
+        }
+    }
+    match step.meta("headline") {
+        Some(demo) if !headline.contains(demo) => problems.push(format!(
+            "README.md: the headline demo of {} is {demo}, not in its row",
+            step.name
+        )),
+        _ => {}
+    }
+    problems
+}
+
+/// The cells of a Markdown table row, trimmed; empty for any other line.
+fn cells(line: &str) -> Vec<&str> {
+    let inner = line
+        .trim()
+        .strip_prefix('|')
+        .and_then(|l| l.strip_suffix('|'));
+    inner.map_or_else(Vec::new, |inner| inner.split('|').map(str::trim).collect())
+}
+
+/// The default view of each adjacent diff, against the newer step's budget.
+fn diffs(steps: &[Step], report: &mut Report) -> Result<(), Error> {
+    for pair in steps.windows(2) {
+        let (old, new) = (&pair[0], &pair[1]);
+        let command = format!("cargo xtask diff {} {}", old.number, new.number);
+        let found = diff::dirs(
+            (&old.name, &old.dir),
+            (&new.name, &new.dir),
+            &Options::default(),
+        );
+        let lines = match found {
+            Ok(found) => found.unified(false).lines().count(),
+            Err(error) => {
+                report.fail(format!("{command}: {error}"))?;
+                continue;
+            }
+        };
+        match new.diff_budget() {
+            Some(budget) if lines > budget => report.fail(format!(
+                "{command}: {lines} lines, over the budget of {budget} ({}/Cargo.toml)",
+                new.name
+            ))?,
+            Some(budget) => report.ok(&format!("{command}: {lines} lines (budget {budget})"))?,
+            None => report.ok(&format!("{command}: {lines} lines (no budget)"))?,
+        }
+    }
     Ok(())
 }
 
-/// For each step in turn, builds its examples once and runs every one of them (in that order:
-/// see [`demo::binary`]); returns how many demos there were.
-fn demos(
-    root: &Path,
-    steps: &[Step],
+/// For each step in turn, builds its demos once and runs every one (in that order: see
+/// [`demo::binary`]).
+fn demos(ws: &Workspace, limit: Duration, report: &mut Report) -> Result<(), Error> {
+    for step in ws.steps.iter().filter(|step| !step.demos().is_empty()) {
+        match demo::build(&ws.root, step, &["--examples"]) {
+            Ok(()) => step
+                .demos()
+                .iter()
+                .try_for_each(|name| run_demo(ws, step, name, limit, report))?,
+            Err(error) => report.fail(format!("{}: {error}", step.name))?,
+        }
+    }
+    Ok(())
+}
+
+/// Runs one built demo: it must pass in time, and print no line too wide for a projector.
+fn run_demo(
+    ws: &Workspace,
+    step: &Step,
+    name: &str,
     limit: Duration,
-    problems: &mut Vec<String>,
-) -> Result<usize, Error> {
-    print_out(&format!(
-        "== demos (--auto, stdin closed, {} s limit each)\n",
-        limit.as_secs()
-    ))?;
-    let width = steps
-        .iter()
-        .flat_map(|step| {
-            step.demos()
-                .into_iter()
-                .map(move |demo| step.name.len() + 1 + demo.len())
-        })
-        .max()
-        .unwrap_or(0);
-    let logs = demo::target_dir(root).join("xtask-check");
-    let mut count = 0;
-    for step in steps {
-        let demos = step.demos();
-        count += demos.len();
-        if demos.is_empty() {
-            continue;
-        }
-        if let Err((error, messages)) = demo::build_examples(root, step) {
-            fail(problems, format!("{}: {error}", step.name))?;
-            show(messages.lines())?;
-            continue;
-        }
-        for name in demos {
-            let label = format!("{}/{name}", step.name);
-            let binary = demo::binary(root, &name);
-            let step_logs = logs.join(&step.name);
-            let run = demo::run_with_limit(root, &binary, &[AUTO], &step_logs, &name, limit)
-                .map_err(Error::Failed)?;
-            let secs = run.duration.as_secs_f64();
-            let verdict = match &run.outcome {
-                Outcome::Passed => {
-                    print_out(&format!("  ok    {label:<width$}  {secs:6.2} s\n"))?;
-                    continue;
-                }
-                Outcome::Failed(status) => format!("{label}: {status}"),
-                Outcome::TimedOut => format!("{label}: still running after {secs:.0} s, killed"),
-            };
-            fail(problems, verdict)?;
+    report: &mut Report,
+) -> Result<(), Error> {
+    let label = format!("{}/{name}", step.name);
+    let logs = demo::target_dir(&ws.root)
+        .join("xtask-check")
+        .join(&step.name);
+    let binary = demo::binary(&ws.root, name);
+    let run = demo::run_with_limit(&ws.root, &binary, &[AUTO], &logs, name, limit)
+        .map_err(Error::Failed)?;
+    let secs = run.duration.as_secs_f64();
+    let failure = match &run.outcome {
+        Outcome::Passed => None,
+        Outcome::Failed(status) => Some(format!("{label}: {status}")),
+        Outcome::TimedOut => Some(format!("{label}: still running after {secs:.0} s, killed")),
+    };
+    match failure {
+        None => report.ok(&format!("{label:<40} {secs:6.2} s"))?,
+        Some(failure) => {
+            report.fail(failure)?;
+            // Its last words, from stderr if it said anything there.
             let mut tail = demo::tail(&run.stderr, TAIL_LINES);
             if tail.is_empty() {
                 tail = demo::tail(&run.stdout, TAIL_LINES);
             }
-            show(tail.iter().map(String::as_str))?;
+            print_out(
+                &tail
+                    .iter()
+                    .map(|line| format!("      | {line}\n"))
+                    .collect::<String>(),
+            )?;
         }
     }
-    Ok(count)
-}
-
-/// Prints the output of a failed command, indented under its failure line.
-fn show<'a>(lines: impl Iterator<Item = &'a str>) -> Result<(), Error> {
-    for line in lines {
-        print_out(&format!("        | {line}\n"))?;
+    for (stream, path) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        if let Some(problem) = too_wide(&label, stream, &demo::lines(path)) {
+            report.fail(problem)?;
+        }
     }
     Ok(())
+}
+
+/// A demo's lines must fit a projector: the first one wider than [`WIDTH`] characters (not
+/// bytes: `é` and `→` are one column), and how many more there are.
+pub fn too_wide(label: &str, stream: &str, lines: &[String]) -> Option<String> {
+    let mut wide = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.chars().count() > WIDTH);
+    let (at, line) = wide.next()?;
+    let more = match wide.count() {
+        0 => String::new(),
+        n => format!(", and {n} more"),
+    };
+    let width = line.chars().count();
+    Some(format!(
+        "{label}: {stream} line {} has {width} characters (at most {WIDTH}){more}",
+        at + 1
+    ))
 }

@@ -1,199 +1,163 @@
-//! Running a step's demos: one by hand, the headline of each step as the tour, or all of them
-//! under a time limit for `cargo xtask check`.
+//! `cargo xtask demo N [NAME]`: list a step's demos, or run one. Also how any demo is built and
+//! started, for `tour` and `check` too.
 //!
 //! Demos run from the workspace root. A demo run by hand gets the user's terminal, so it may
-//! wait for Enter; the tour and the check append `--auto` and close stdin, which every demo
-//! takes as "do not wait for anyone".
+//! wait for Enter; the tour and the check pass `--auto` and close stdin, which every demo takes
+//! as "do not wait for anyone".
 
 use std::env;
 use std::ffi::OsString;
 use std::fs::{self, File};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, ExitStatus, Stdio};
+use std::process::{Command, ExitCode, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::steps::Step;
-use crate::{Error, print_out};
+use lexopt::prelude::*;
+
+use crate::steps::{self, Step};
+use crate::{Error, Workspace, help, print_out, unexpected, with_list};
+
+/// `cargo xtask demo --help`.
+pub const HELP: &str = "\
+usage: cargo xtask demo N                   list the demos of step N
+       cargo xtask demo N NAME [-- ARGS]    run one, with ARGS
+       cargo xtask demo N talk              run the demo of the talk itself
+";
 
 /// The flag every demo understands as "run straight through, ask nothing".
 pub const AUTO: &str = "--auto";
 
+/// Lists the demos of a step, or builds and runs one of them.
+pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Error> {
+    let mut words = Vec::new();
+    while words.len() < 2 {
+        match parser.next()? {
+            Some(Short('h') | Long("help")) => return help(HELP),
+            Some(Value(word)) => words.push(word.string()?),
+            Some(other) => return Err(unexpected("demo", other, "see `cargo xtask demo --help`")),
+            None => break,
+        }
+    }
+    let Some(step) = words.first() else {
+        return Err(Error::Usage(
+            "demo needs a step: `cargo xtask demo 3`".into(),
+        ));
+    };
+    let step = steps::find(&ws.steps, step)?;
+    let Some(name) = words.get(1) else {
+        return print_out(&listing(step)).map(|()| ExitCode::SUCCESS);
+    };
+    // Everything after the name is the demo's; a `--` before it is optional.
+    let mut args: Vec<OsString> = parser.raw_args()?.collect();
+    if args.first().is_some_and(|arg| arg == "--") {
+        args.remove(0);
+    }
+    let name = find(step, name)?;
+    build(&ws.root, step, &["--example", &name])?;
+    let status = Command::new(binary(&ws.root, &name))
+        .args(args)
+        .current_dir(&ws.root)
+        .status()
+        .map_err(|e| Error::Failed(format!("cannot start {name}: {e}")))?;
+    // The demo printed its own error line: pass its exit code on, add nothing.
+    let code = status.code().and_then(|code| u8::try_from(code).ok());
+    Ok(ExitCode::from(code.unwrap_or(1)))
+}
+
+/// The text of `cargo xtask demo N`: the step's demos, talk and headline first.
+fn listing(step: &Step) -> String {
+    let mut out = format!("demos of {}:\n", step.label());
+    let width = step.demos().iter().map(String::len).max().unwrap_or(0);
+    for demo in step.demos() {
+        out.push_str(&match step.role(&demo) {
+            Some(role) => format!("  {demo:<width$}  ({role})\n"),
+            None => format!("  {demo}\n"),
+        });
+    }
+    let n = step.number;
+    out + &format!(
+        "run one with: cargo xtask demo {n} NAME [-- ARGS], or cargo xtask demo {n} talk\n"
+    )
+}
+
+/// The demo a name stands for: `talk` is the step's `talk-demo`, and `name.rs` is `name`.
+/// An unknown name is a usage error listing the step's demos.
+pub fn find(step: &Step, name: &str) -> Result<String, Error> {
+    let name = name.strip_suffix(".rs").unwrap_or(name);
+    let demos = step.demos();
+    let name = match step.meta("talk-demo") {
+        Some(talk) if name == "talk" && !demos.iter().any(|d| d == "talk") => talk,
+        _ => name,
+    };
+    if demos.iter().any(|demo| demo == name) {
+        return Ok(name.to_owned());
+    }
+    let message = format!("{} has no demo '{name}': valid demos are ", step.label());
+    Err(Error::Usage(with_list(message, &demos)))
+}
+
 /// The `cargo` that runs us (`CARGO`, set by cargo itself), else the one on `PATH`.
 pub fn cargo(root: &Path) -> Command {
-    let program = env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
-    let mut command = Command::new(program);
+    let mut command = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     command.current_dir(root);
     command
 }
 
-/// Where cargo puts binaries: `CARGO_TARGET_DIR` (relative to the root) or `<root>/target`.
-pub fn target_dir(root: &Path) -> PathBuf {
-    match env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) if !dir.is_empty() => root.join(dir),
-        _ => root.join("target"),
-    }
-}
+/// Past this, a build says that it is building: a fresh clone must never look stuck.
+const QUIET_BUILD: Duration = Duration::from_secs(1);
 
-/// The demo called `name` in `step`, accepting `name.rs` too; an unknown name is a usage error
-/// that lists the step's demos.
-pub fn find(step: &Step, name: &str) -> Result<String, Error> {
-    let name = name.strip_suffix(".rs").unwrap_or(name);
-    let demos = step.demos();
-    if demos.iter().any(|demo| demo == name) {
-        return Ok(name.to_owned());
-    }
-    let valid = if demos.is_empty() {
-        "it has none".to_owned()
-    } else {
-        format!("valid demos are {}", demos.join(", "))
-    };
-    Err(Error::Usage(format!(
-        "{} has no demo '{name}': {valid}",
-        step.label()
-    )))
-}
+/// How often a running child is asked whether it has finished.
+const POLL_EVERY: Duration = Duration::from_millis(10);
 
-/// The text of `cargo xtask demo N`: the step's demos, headline first, and how to run one.
-pub fn listing(step: &Step) -> String {
-    let mut out = format!("demos of {}:\n", step.label());
-    for demo in step.demos_headline_first() {
-        let headline = step.info.is_some_and(|info| info.headline == demo);
-        out.push_str(&format!(
-            "  {demo}{}\n",
-            if headline { "  (headline)" } else { "" }
-        ));
-    }
-    out.push_str(&format!(
-        "run one with: cargo xtask demo {} NAME [-- ARGS]\n",
-        step.number
-    ));
-    out
-}
-
-/// Runs one demo with the user's terminal and arguments; exits as the demo exits.
-pub fn run_interactive(
-    root: &Path,
-    step: &Step,
-    name: &str,
-    args: &[String],
-) -> Result<ExitCode, Error> {
-    let status = run_example(root, step, name)
-        .args(args)
-        .status()
-        .map_err(|e| Error::Failed(format!("cannot start cargo: {e}")))?;
-    Ok(exit_code(status))
-}
-
-/// `cargo run --quiet --package STEP --example NAME --`: how a demo starts, arguments to follow.
-fn run_example(root: &Path, step: &Step, name: &str) -> Command {
-    let mut command = cargo(root);
-    command.args([
-        "run",
-        "--quiet",
-        "--package",
-        &step.name,
-        "--example",
-        name,
-        "--",
-    ]);
-    command
-}
-
-/// The demo's exit code, passed on; death by a signal counts as 1.
-fn exit_code(status: ExitStatus) -> ExitCode {
-    match status.code() {
-        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
-        None => ExitCode::FAILURE,
-    }
-}
-
-/// Runs the headline demo of each step in `steps`, in order, non-interactively, each after a
-/// one-line header. A failing demo does not stop the tour; the tour fails at the end.
-pub fn tour(root: &Path, steps: &[Step]) -> Result<(), Error> {
-    let bold = std::io::stdout().is_terminal();
-    let mut failures = Vec::new();
-    for (i, step) in steps.iter().enumerate() {
-        if i > 0 {
-            print_out("\n")?;
-        }
-        let Some(info) = step.info else {
-            print_out(&format!(
-                "== {}: no entry in the xtask step table, skipped\n",
-                step.label()
-            ))?;
-            failures.push(format!("{}: no table entry", step.name));
-            continue;
-        };
-        let header = format!(
-            "== step {:02} · {} · {} · demo {}",
-            step.number, info.section, info.idea, info.headline
-        );
-        if bold {
-            print_out(&format!("\x1b[1m{header}\x1b[0m\n"))?;
-        } else {
-            print_out(&format!("{header}\n"))?;
-        }
-        if !step.demos().iter().any(|demo| demo == info.headline) {
-            print_out(&format!(
-                "   {}/examples/{}.rs is missing\n",
-                step.name, info.headline
-            ))?;
-            failures.push(format!("{}: no headline demo", step.name));
-            continue;
-        }
-        let status = run_example(root, step, info.headline)
-            .arg(AUTO)
-            .stdin(Stdio::null())
-            .status()
-            .map_err(|e| Error::Failed(format!("cannot start cargo: {e}")))?;
-        if !status.success() {
-            failures.push(format!("{} {}: {status}", step.name, info.headline));
-        }
-    }
-    if failures.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Failed(format!(
-            "the tour had {} failure(s): {}",
-            failures.len(),
-            failures.join("; ")
-        )))
-    }
-}
-
-/// Builds every example of a step. On failure, the error says which command failed and its
-/// `Err` carries cargo's messages too (the compiler errors), to show under the failure line.
-pub fn build_examples(root: &Path, step: &Step) -> Result<(), (String, String)> {
-    let output = cargo(root)
-        .args(["build", "--quiet", "--package", &step.name, "--examples"])
+/// Builds demos of a step (`what`: `--example NAME` or `--examples`), quietly when it is quick,
+/// with a line saying so when it is not. Compiler errors go to stderr as cargo prints them.
+pub fn build(root: &Path, step: &Step, what: &[&str]) -> Result<(), Error> {
+    let failed = |e: std::io::Error| Error::Failed(format!("cannot run cargo: {e}"));
+    let mut child = cargo(root)
+        .args(["build", "--quiet", "--package", &step.name])
+        .args(what)
         .stdin(Stdio::null())
-        .output()
-        .map_err(|e| (format!("cannot start cargo: {e}"), String::new()))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err((
-            format!(
-                "`cargo build -p {} --examples`: {}",
-                step.name, output.status
-            ),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        ))
+        .spawn()
+        .map_err(failed)?;
+    let start = Instant::now();
+    let mut told = false;
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(failed)? {
+            break status;
+        }
+        if !told && start.elapsed() >= QUIET_BUILD {
+            print_out(&format!("   building {} (first time only)…\n", step.name))?;
+            told = true;
+        }
+        thread::sleep(POLL_EVERY);
+    };
+    match status.success() {
+        true => Ok(()),
+        false => Err(Error::Failed(format!(
+            "`cargo build -p {} {}`: {status}",
+            step.name,
+            what.join(" ")
+        ))),
     }
 }
 
-/// The built binary of a demo, once [`build_examples`] has run.
+/// The built binary of a demo, once [`build`] has run.
 ///
 /// Two steps may have a demo of the same name (`reverse_echo` in steps 04 and 05), and cargo
 /// copies each build's binary to this same path. So build a step, run its demos, and only then
 /// build the next one: building all the steps first would run the last step's binary for both.
 pub fn binary(root: &Path, name: &str) -> PathBuf {
-    target_dir(root)
-        .join("debug")
-        .join("examples")
-        .join(format!("{name}{}", env::consts::EXE_SUFFIX))
+    let file = format!("{name}{}", env::consts::EXE_SUFFIX);
+    target_dir(root).join("debug").join("examples").join(file)
+}
+
+/// Where cargo builds: `CARGO_TARGET_DIR` (relative to the root) or `<root>/target`.
+pub fn target_dir(root: &Path) -> PathBuf {
+    match env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root.join(dir),
+        _ => root.join("target"),
+    }
 }
 
 /// How a demo run under a time limit ended.
@@ -207,7 +171,7 @@ pub enum Outcome {
     TimedOut,
 }
 
-/// One demo run under a time limit: how it ended, how long it took, where its output went.
+/// One program run under a time limit: how it ended, how long it took, where its output went.
 #[derive(Debug, Clone)]
 pub struct Run {
     /// How it ended.
@@ -219,9 +183,6 @@ pub struct Run {
     /// Its captured stderr.
     pub stderr: PathBuf,
 }
-
-/// How often a running demo is asked whether it has finished.
-const POLL_EVERY: Duration = Duration::from_millis(10);
 
 /// Runs a program (a built demo, given `--auto`) from `root` with stdin closed, its output
 /// captured to `logs/<name>.stdout` and `.stderr`: files, not pipes, so a chatty demo cannot
@@ -236,8 +197,10 @@ pub fn run_with_limit(
     limit: Duration,
 ) -> Result<Run, String> {
     fs::create_dir_all(logs).map_err(|e| format!("cannot create {}: {e}", logs.display()))?;
-    let stdout = logs.join(format!("{name}.stdout"));
-    let stderr = logs.join(format!("{name}.stderr"));
+    let (stdout, stderr) = (
+        logs.join(format!("{name}.stdout")),
+        logs.join(format!("{name}.stderr")),
+    );
     let create = |path: &Path| {
         File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))
     };
@@ -255,7 +218,7 @@ pub fn run_with_limit(
             Ok(Some(status)) if status.success() => break Outcome::Passed,
             Ok(Some(status)) => break Outcome::Failed(status.to_string()),
             Ok(None) if start.elapsed() >= limit => {
-                // Already gone by itself in between is fine too: either way it is over.
+                // Gone by itself in between is fine too: either way it is over.
                 let _ = child.kill();
                 let _ = child.wait();
                 break Outcome::TimedOut;
@@ -272,13 +235,15 @@ pub fn run_with_limit(
     })
 }
 
-/// The last `n` lines of a file (empty if it cannot be read).
+/// The lines of a captured output file (none if it cannot be read).
+pub fn lines(path: &Path) -> Vec<String> {
+    let text = String::from_utf8_lossy(&fs::read(path).unwrap_or_default()).into_owned();
+    text.lines().map(str::to_owned).collect()
+}
+
+/// The last `n` lines of a captured output file.
 pub fn tail(path: &Path, n: usize) -> Vec<String> {
-    let bytes = fs::read(path).unwrap_or_default();
-    let text = String::from_utf8_lossy(&bytes);
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(n)..]
-        .iter()
-        .map(|line| (*line).to_owned())
-        .collect()
+    let mut lines = lines(path);
+    lines.drain(..lines.len().saturating_sub(n));
+    lines
 }

@@ -1,47 +1,59 @@
-//! The unified diff between two steps: what the next idea changes, and nothing else.
+//! `cargo xtask diff A B`: what step B changes compared to step A, as a unified diff that reads
+//! like a slide and applies with `patch`.
 //!
-//! Files are paired by their path relative to the step (`src/lib.rs` with `src/lib.rs`); a file
-//! on one side only is shown whole, as added or removed. Lines are compared with each side's own
-//! crate name replaced by a neutral token, so `use step03_round_robin::Loop;` against
-//! `use step04_sockets::Loop;` is not a change; the lines printed are the real ones (context
-//! lines from the new side). The output is the standard `---`/`+++`/`@@` format, which `less -R`,
-//! `delta` and `patch` understand.
+//! Files are paired by their path inside the step. Before comparing, each side's own crate name
+//! (`step03-round-robin`, `step03_round_robin`) becomes a token, so a line that only names the
+//! crate is not a change. `similar` diffs and renders those normalised texts; the token then
+//! goes back to step A's name on context and removed lines, and to step B's on added lines.
+//! Context comes from A, as in any patch: step A plus `--all`, through `patch -p1`, is step B.
 //!
-//! Everything but [`load`] and [`steps`] is pure, so the tests feed it in-memory file sets.
+//! The default view is the slide: `src/`, `Cargo.toml` and `examples/` in full, a removed file
+//! as one line, `tests/` and `benches/` as a stat footer, the README not at all. Its length is
+//! what each step's `diff-budget` bounds.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
+use std::io::IsTerminal;
 use std::path::Path;
+use std::process::ExitCode;
 
-use similar::udiff::UnifiedHunkHeader;
-use similar::{Algorithm, DiffOp, capture_diff_slices, group_diff_ops};
+use lexopt::prelude::*;
+use similar::{ChangeTag, TextDiff};
 
-use crate::Error;
-use crate::steps::Step;
+use crate::steps;
+use crate::{Error, Workspace, help, print_out, unexpected, with_list};
 
-/// A step's files: path relative to the step (with `/`) → contents.
-pub type Files = BTreeMap<String, Vec<u8>>;
+/// `cargo xtask diff --help`.
+pub const HELP: &str = "\
+usage: cargo xtask diff A B [options]     what step B changes compared to step A
 
-/// The directories compared, recursively, besides `Cargo.toml` (and `README.md` on request).
-pub const DIRS: &[&str] = &["src", "examples", "tests", "benches"];
+By default: src/, Cargo.toml and examples/ in full, a removed file as one line, tests/ and
+benches/ as a summary. A line that differs only by the crate name is not a change.
 
-/// Stands for a side's crate name as written in paths and Cargo (`step03-round-robin`).
-const CRATE_TOKEN: &str = "\u{0}crate-name\u{0}";
-/// Stands for a side's crate name as written in Rust code (`step03_round_robin`).
-const LIB_TOKEN: &str = "\u{0}crate_name\u{0}";
+options:
+  --all                       everything, README.md and removed files included; applies
+                              with `patch -p1` inside a copy of step A
+  --stat                      changed files with +/- counts, then totals
+  --file PATH                 only this file or directory (src/lib.rs, src), in full
+  --context N, -U N           lines of context around each change (default 3)
+  --color auto|always|never   colour (auto: on a terminal, unless NO_COLOR is set)
+";
 
-/// One side of a diff: a crate name (for headers and normalisation) and its files.
-#[derive(Debug, Clone, Copy)]
-pub struct Side<'a> {
-    /// The crate name, also the directory name shown in headers.
-    pub name: &'a str,
-    /// The files of that side.
-    pub files: &'a Files,
-}
+const OPTIONS: &str = "valid options are --all, --stat, --file, --context, --color";
 
-/// How to diff, besides which files are loaded.
+/// More context than this is the whole file anyway, and `similar` computes `2 * context`,
+/// which overflows for a huge number: so a larger `--context` is clamped, not refused.
+pub const MAX_CONTEXT: usize = 10_000;
+
+/// Stand for a side's crate name while comparing; no real text contains a NUL byte.
+const DASHED: &str = "\0crate-name\0";
+const SNAKE: &str = "\0crate_name\0";
+
+/// What to compare and how much context to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
+    /// Show everything (`--all`) rather than the default view.
+    pub all: bool,
     /// Lines of context around each change.
     pub context: usize,
     /// Only this file, or the files under this directory (relative to the step).
@@ -51,415 +63,449 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            context: crate::cli::DEFAULT_CONTEXT,
+            all: false,
+            context: 3,
             file: None,
         }
     }
 }
 
-/// What a line of the output is, which decides its colour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LineKind {
-    /// `--- a/…` or `+++ b/…`.
-    Header,
-    /// `@@ -1,3 +1,4 @@`.
-    Hunk,
-    /// ` unchanged line`.
-    Context,
-    /// `-removed line`.
-    Removed,
-    /// `+added line`.
-    Added,
-    /// `\ No newline at end of file`, or a note about binary files.
-    Note,
-}
-
-/// The changes to one file.
+/// One file that changed, beyond the crate name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileDiff {
-    /// The path relative to the step.
+    /// The path relative to the step, with `/`.
     pub path: String,
+    /// Step A's text, normalised; `None` when the file is new in step B.
+    old: Option<String>,
+    /// Step B's text, normalised; `None` when step B removed the file.
+    new: Option<String>,
     /// Lines added.
     pub insertions: usize,
     /// Lines removed.
     pub deletions: usize,
-    /// True when the file is not text; then only a note is shown.
-    pub binary: bool,
-    /// The output lines, each with its prefix (`+`, `-`, ` `), without newline.
-    pub lines: Vec<(LineKind, String)>,
 }
 
-/// The changes between two steps: one entry per changed file, in path order.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// How a view shows a changed file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Full,
+    /// One line, `removed: PATH (N lines)`: the slide is about what the step adds.
+    Removed,
+    /// One line of the stat footer: tests and benches matter, but are not the idea.
+    Footer,
+    /// Not shown: README.md outside `--all`.
+    Hidden,
+}
+
+/// The changes from step A to step B, ready to render.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diff {
-    /// The changed files; unchanged files do not appear.
+    old_name: String,
+    new_name: String,
+    /// Every changed file, in slide order (see [`rank`]).
     pub files: Vec<FileDiff>,
+    all: bool,
+    context: usize,
 }
 
-/// Reads what a diff compares from a step directory: `src/`, `examples/`, `tests/`, `benches/`
-/// recursively, `Cargo.toml`, and `README.md` when `readme` is set. Hidden files (editor swap
-/// files, `.DS_Store`) are skipped. A directory without `src/` is an error, not an empty side:
-/// an empty side would show the whole other step as added.
-pub fn load(dir: &Path, readme: bool) -> Result<Files, Error> {
-    if !dir.join("src").is_dir() {
-        return Err(Error::Failed(format!(
-            "{} has no src/ directory: a step keeps its runtime in src/",
-            dir.display()
-        )));
-    }
-    let mut files = Files::new();
-    for sub in DIRS {
-        if dir.join(sub).is_dir() {
-            walk(dir, sub, &mut files)?;
+/// Parses `diff`'s arguments, diffs and prints.
+pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Error> {
+    let (mut sides, mut stat, mut color) = (Vec::new(), false, None);
+    let mut options = Options::default();
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Short('h') | Long("help") => return help(HELP),
+            Long("all") => options.all = true,
+            Long("stat") => stat = true,
+            Long("file") => options.file = Some(parser.value()?.string()?),
+            Long("context") | Short('U') => options.context = context(parser.value()?.string()?)?,
+            Long("color") => color = parse_color(&parser.value()?.string()?)?,
+            Value(side) => sides.push(side.string()?),
+            other => return Err(unexpected("diff", other, OPTIONS)),
         }
     }
-    let mut singles = vec!["Cargo.toml"];
-    if readme {
-        singles.push("README.md");
+    let [old, new] = <[String; 2]>::try_from(sides).map_err(|sides| {
+        Error::Usage(format!(
+            "diff takes two steps, got {}: `cargo xtask diff 3 4`",
+            sides.len()
+        ))
+    })?;
+    let (old, new) = (steps::find(&ws.steps, &old)?, steps::find(&ws.steps, &new)?);
+    if old.name == new.name {
+        return Err(Error::Usage(format!(
+            "nothing to diff: both sides are {}; pick two different steps",
+            old.label()
+        )));
     }
-    for name in singles {
-        let path = dir.join(name);
-        if path.is_file() {
-            files.insert(name.to_owned(), read(&path)?);
+    let found = dirs((&old.name, &old.dir), (&new.name, &new.dir), &options)?;
+    let color = color.unwrap_or_else(color_by_default);
+    print_out(&if stat {
+        found.stat(color)
+    } else {
+        found.unified(color)
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--context N`: any number of lines, clamped to [`MAX_CONTEXT`].
+fn context(value: String) -> Result<usize, Error> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        let hint = "--context needs a number of lines (0, 1, 2, …)";
+        return Err(Error::Usage(format!("{hint}, got '{value}'")));
+    }
+    Ok(value.parse().unwrap_or(usize::MAX).min(MAX_CONTEXT))
+}
+
+/// `--color`: `Some` when forced, `None` for `auto`.
+fn parse_color(value: &str) -> Result<Option<bool>, Error> {
+    match value {
+        "always" => Ok(Some(true)),
+        "never" => Ok(Some(false)),
+        "auto" => Ok(None),
+        _ => Err(Error::Usage(format!(
+            "--color must be auto, always or never, got '{value}'"
+        ))),
+    }
+}
+
+/// `auto`: colour on a terminal, unless `NO_COLOR` asks otherwise (<https://no-color.org>).
+fn color_by_default() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Diffs two step directories, each given with the crate name it stands for.
+pub fn dirs(old: (&str, &Path), new: (&str, &Path), options: &Options) -> Result<Diff, Error> {
+    let (old_files, new_files) = (load(old.1)?, load(new.1)?);
+    let paths: BTreeSet<&String> = old_files.keys().chain(new_files.keys()).collect();
+    let selected = select(paths, options.file.as_deref(), [old.0, new.0])?;
+    let mut files: Vec<FileDiff> = selected
+        .into_iter()
+        .filter_map(|path| {
+            let old_text = old_files.get(path).map(|text| normalise(text, old.0));
+            let new_text = new_files.get(path).map(|text| normalise(text, new.0));
+            file_diff(path, old_text, new_text)
+        })
+        .collect();
+    files.sort_by_key(|file| (rank(&file.path), file.path.clone()));
+    Ok(Diff {
+        old_name: old.0.to_owned(),
+        new_name: new.0.to_owned(),
+        files,
+        // Naming a file is asking to see it, whatever the default view would do with it.
+        all: options.all || options.file.is_some(),
+        context: options.context.min(MAX_CONTEXT),
+    })
+}
+
+/// What a diff compares, besides `Cargo.toml` and `README.md`: these directories, recursively.
+const DIRS: [&str; 4] = ["src", "examples", "tests", "benches"];
+
+/// A step's files: path relative to the step → text. Without `src/` it is an error, not an
+/// empty side, which would show the whole other step as added.
+fn load(dir: &Path) -> Result<BTreeMap<String, String>, Error> {
+    if !dir.join("src").is_dir() {
+        let dir = dir.display();
+        return Err(Error::Failed(format!("{dir} has no src/: is it a step?")));
+    }
+    let mut files = BTreeMap::new();
+    for sub in DIRS {
+        walk(dir, sub, &mut files)?;
+    }
+    for name in ["Cargo.toml", "README.md"] {
+        if dir.join(name).is_file() {
+            files.insert(name.to_owned(), read(&dir.join(name))?);
         }
     }
     Ok(files)
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    fs::read(path).map_err(|e| Error::Failed(format!("cannot read {}: {e}", path.display())))
-}
-
-/// Adds the files under `root/relative` to `files`, recursively.
-fn walk(root: &Path, relative: &str, files: &mut Files) -> Result<(), Error> {
-    let dir = root.join(relative);
-    let entries = fs::read_dir(&dir)
-        .map_err(|e| Error::Failed(format!("cannot read {}: {e}", dir.display())))?;
-    for entry in entries {
-        let entry =
-            entry.map_err(|e| Error::Failed(format!("cannot read {}: {e}", dir.display())))?;
-        let Ok(name) = entry.file_name().into_string() else {
-            continue; // Not UTF-8: not something a participant wrote.
-        };
+/// Adds the files under `root/relative` to `files`, skipping hidden ones (`.DS_Store`, swaps).
+fn walk(root: &Path, relative: &str, files: &mut BTreeMap<String, String>) -> Result<(), Error> {
+    let Ok(entries) = fs::read_dir(root.join(relative)) else {
+        return Ok(()); // No `benches/` in this step: nothing to compare.
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let (child, path) = (format!("{relative}/{name}"), entry.path());
         if name.starts_with('.') {
             continue;
-        }
-        let child = format!("{relative}/{name}");
-        let path = entry.path();
-        if path.is_dir() {
+        } else if path.is_dir() {
             walk(root, &child, files)?;
-        } else if path.is_file() {
+        } else {
             files.insert(child, read(&path)?);
         }
     }
     Ok(())
 }
 
-/// Diffs two step directories as `cargo xtask diff` does.
-pub fn steps(old: &Step, new: &Step, readme: bool, options: &Options) -> Result<Diff, Error> {
-    dirs(
-        (&old.name, &old.dir),
-        (&new.name, &new.dir),
-        readme,
-        options,
-    )
+fn read(path: &Path) -> Result<String, Error> {
+    fs::read_to_string(path)
+        .map_err(|e| Error::Failed(format!("cannot read {}: {e}", path.display())))
 }
 
-/// Diffs two directories, each given with the crate name it stands for.
-pub fn dirs(
-    (old_name, old_dir): (&str, &Path),
-    (new_name, new_dir): (&str, &Path),
-    readme: bool,
-    options: &Options,
-) -> Result<Diff, Error> {
-    let readme = readme || options.file.as_deref() == Some("README.md");
-    let old_files = load(old_dir, readme)?;
-    let new_files = load(new_dir, readme)?;
-    diff(
-        Side {
-            name: old_name,
-            files: &old_files,
-        },
-        Side {
-            name: new_name,
-            files: &new_files,
-        },
-        options,
-    )
-}
-
-/// Diffs two file sets. Fails only when `options.file` names nothing on either side.
-pub fn diff(old: Side<'_>, new: Side<'_>, options: &Options) -> Result<Diff, Error> {
-    let all: BTreeSet<&String> = old.files.keys().chain(new.files.keys()).collect();
-    let selected: Vec<&String> = match &options.file {
-        None => all.into_iter().collect(),
-        Some(wanted) => {
-            let wanted = strip_step_prefix(wanted, &[old.name, new.name]);
-            let matching: Vec<&String> = all
-                .iter()
-                .copied()
-                .filter(|path| {
-                    *path == wanted
-                        || path
-                            .strip_prefix(wanted.trim_end_matches('/'))
-                            .is_some_and(|rest| rest.starts_with('/'))
-                })
-                .collect();
-            if matching.is_empty() {
-                return Err(Error::Usage(format!(
-                    "no file '{wanted}' in {} or {}: valid files are {}",
-                    old.name,
-                    new.name,
-                    all.iter()
-                        .map(|p| p.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
-            }
-            matching
-        }
+/// The paths `--file` selects: one file, or the files under a directory. `./src`, `src/` and
+/// `step04-sockets/src` all mean `src`. Naming nothing is a usage error listing what exists.
+fn select<'a>(
+    paths: BTreeSet<&'a String>,
+    file: Option<&str>,
+    names: [&str; 2],
+) -> Result<Vec<&'a String>, Error> {
+    let Some(file) = file else {
+        return Ok(paths.into_iter().collect());
     };
-    let files = selected
-        .into_iter()
-        .filter_map(|path| {
-            let before = old.files.get(path).map(Vec::as_slice);
-            let after = new.files.get(path).map(Vec::as_slice);
-            diff_file(path, (old.name, before), (new.name, after), options.context)
-        })
-        .collect();
-    Ok(Diff { files })
-}
-
-/// `step03-round-robin/src/lib.rs` or `./src/lib.rs` → `src/lib.rs`.
-fn strip_step_prefix<'a>(path: &'a str, names: &[&str]) -> &'a str {
-    let path = path.strip_prefix("./").unwrap_or(path);
-    names
+    let mut wanted = file.strip_prefix("./").unwrap_or(file);
+    for name in names {
+        wanted = wanted
+            .strip_prefix(name)
+            .and_then(|w| w.strip_prefix('/'))
+            .unwrap_or(wanted);
+    }
+    let wanted = wanted.trim_end_matches('/');
+    let inside = |path: &&String| {
+        path.strip_prefix(wanted)
+            .is_some_and(|rest| rest.starts_with('/'))
+    };
+    let found: Vec<&String> = paths
         .iter()
-        .find_map(|name| path.strip_prefix(name)?.strip_prefix('/'))
-        .unwrap_or(path)
+        .copied()
+        .filter(|p| *p == wanted || inside(p))
+        .collect();
+    if !found.is_empty() {
+        return Ok(found);
+    }
+    let message = format!("no file '{file}' in either step; valid files: ");
+    let mut valid: Vec<String> = paths.into_iter().cloned().collect();
+    valid.sort_by_key(|path| (rank(path), path.clone()));
+    Err(Error::Usage(with_list(message, &valid)))
 }
 
-/// One line of a file, split off its newline, which the last line may lack.
-#[derive(Debug, Clone, Copy)]
-struct Line<'a> {
-    text: &'a str,
-    newline: bool,
+/// `text` with the crate `name`, in both spellings, replaced by tokens.
+fn normalise(text: &str, name: &str) -> String {
+    text.replace(name, DASHED)
+        .replace(&name.replace('-', "_"), SNAKE)
 }
 
-fn split_lines(text: &str) -> Vec<Line<'_>> {
-    text.split_inclusive('\n')
-        .map(|line| match line.strip_suffix('\n') {
-            Some(text) => Line {
-                text,
-                newline: true,
-            },
-            None => Line {
-                text: line,
-                newline: false,
-            },
-        })
-        .collect()
+/// The inverse of [`normalise`], for one output line.
+fn restore(line: &str, name: &str) -> String {
+    line.replace(DASHED, name)
+        .replace(SNAKE, &name.replace('-', "_"))
 }
 
-/// The line as compared: the side's own crate name in both spellings replaced by a token.
-/// A missing final newline is part of the key, as it is a real change to the file.
-fn key(line: &Line<'_>, crate_name: &str) -> (String, bool) {
-    let lib_name = crate_name.replace('-', "_");
-    let text = line
-        .text
-        .replace(crate_name, CRATE_TOKEN)
-        .replace(&lib_name, LIB_TOKEN);
-    (text, line.newline)
-}
-
-/// The text of a file, or `None` if it is binary (not UTF-8, or containing NUL).
-fn as_text(bytes: &[u8]) -> Option<&str> {
-    std::str::from_utf8(bytes)
-        .ok()
-        .filter(|t| !t.contains('\0'))
-}
-
-/// Diffs one file; `None` when nothing changed but the crate name.
-fn diff_file(
-    path: &str,
-    (old_name, old): (&str, Option<&[u8]>),
-    (new_name, new): (&str, Option<&[u8]>),
-    context: usize,
-) -> Option<FileDiff> {
-    let old_header = match old {
-        Some(_) => format!("a/{old_name}/{path}"),
-        None => "/dev/null".to_owned(),
-    };
-    let new_header = match new {
-        Some(_) => format!("b/{new_name}/{path}"),
-        None => "/dev/null".to_owned(),
-    };
-    let mut file = FileDiff {
-        path: path.to_owned(),
-        insertions: 0,
-        deletions: 0,
-        binary: false,
-        lines: Vec::new(),
-    };
-    let (old_text, new_text) = match (
-        old.map(as_text).unwrap_or(Some("")),
-        new.map(as_text).unwrap_or(Some("")),
-    ) {
-        (Some(old_text), Some(new_text)) => (old_text, new_text),
-        _ => {
-            if old == new {
-                return None;
-            }
-            file.binary = true;
-            file.lines.push((
-                LineKind::Note,
-                format!("Binary files {old_header} and {new_header} differ"),
-            ));
-            return Some(file);
-        }
-    };
-    let old_lines = split_lines(old_text);
-    let new_lines = split_lines(new_text);
-    let old_keys: Vec<_> = old_lines.iter().map(|l| key(l, old_name)).collect();
-    let new_keys: Vec<_> = new_lines.iter().map(|l| key(l, new_name)).collect();
-    let ops = capture_diff_slices(Algorithm::Myers, &old_keys, &new_keys);
-    let changed = ops.iter().any(|op| !matches!(op, DiffOp::Equal { .. }));
-    if !changed && old.is_some() == new.is_some() {
+/// The changes to one file, or `None` when it did not change beyond the crate name.
+fn file_diff(path: &str, old: Option<String>, new: Option<String>) -> Option<FileDiff> {
+    if old == new {
         return None;
     }
-    file.lines
-        .push((LineKind::Header, format!("--- {old_header}")));
-    file.lines
-        .push((LineKind::Header, format!("+++ {new_header}")));
-    for group in group_diff_ops(ops, context) {
-        file.lines
-            .push((LineKind::Hunk, UnifiedHunkHeader::new(&group).to_string()));
-        for op in &group {
-            let (_, old_range, new_range) = op.as_tag_tuple();
-            if matches!(op, DiffOp::Equal { .. }) {
-                // Equal after normalisation: show the new side, the code as it now reads.
-                for line in &new_lines[new_range] {
-                    push_line(&mut file.lines, LineKind::Context, ' ', line);
-                }
-                continue;
-            }
-            for line in &old_lines[old_range] {
-                push_line(&mut file.lines, LineKind::Removed, '-', line);
-                file.deletions += 1;
-            }
-            for line in &new_lines[new_range] {
-                push_line(&mut file.lines, LineKind::Added, '+', line);
-                file.insertions += 1;
-            }
+    let diff = TextDiff::from_lines(old.as_deref().unwrap_or(""), new.as_deref().unwrap_or(""));
+    let count = |tag| diff.iter_all_changes().filter(|c| c.tag() == tag).count();
+    let (insertions, deletions) = (count(ChangeTag::Insert), count(ChangeTag::Delete));
+    Some(FileDiff {
+        path: path.to_owned(),
+        old,
+        new,
+        insertions,
+        deletions,
+    })
+}
+
+/// Slide order: `lib.rs`, the step's table of contents, first; then the rest of `src/`, the
+/// manifest, the demos; tests, benches and the README last.
+fn rank(path: &str) -> usize {
+    let order = [
+        "src/lib.rs",
+        "src/",
+        "Cargo.toml",
+        "examples/",
+        "tests/",
+        "benches/",
+    ];
+    order
+        .iter()
+        .position(|start| path.starts_with(start))
+        .unwrap_or(order.len())
+}
+
+/// What a line of output is, which decides its colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Header,
+    Hunk,
+    Removed,
+    Added,
+    Plain,
+}
+
+/// Output text, coloured or not: bold headers, cyan `@@`, red removals, green additions.
+struct Out {
+    text: String,
+    color: bool,
+}
+
+impl Out {
+    fn line(&mut self, kind: Kind, line: &str) {
+        let code = match kind {
+            Kind::Header => "\x1b[1m",
+            Kind::Hunk => "\x1b[36m",
+            Kind::Removed => "\x1b[31m",
+            Kind::Added => "\x1b[32m",
+            Kind::Plain => "",
+        };
+        if self.color && !code.is_empty() {
+            self.text.push_str(&format!("{code}{line}\x1b[0m\n"));
+        } else {
+            self.text.push_str(line);
+            self.text.push('\n');
         }
     }
-    Some(file)
 }
-
-fn push_line(lines: &mut Vec<(LineKind, String)>, kind: LineKind, prefix: char, line: &Line<'_>) {
-    lines.push((kind, format!("{prefix}{}", line.text)));
-    if !line.newline {
-        lines.push((LineKind::Note, "\\ No newline at end of file".to_owned()));
-    }
-}
-
-const RESET: &str = "\x1b[0m";
-
-/// The ANSI colour of a kind of line: bold headers, cyan hunks, red removals, green additions.
-fn color_of(kind: LineKind) -> Option<&'static str> {
-    match kind {
-        LineKind::Header => Some("\x1b[1m"),
-        LineKind::Hunk => Some("\x1b[36m"),
-        LineKind::Removed => Some("\x1b[31m"),
-        LineKind::Added => Some("\x1b[32m"),
-        LineKind::Context | LineKind::Note => None,
-    }
-}
-
-/// Widest `+`/`-` bar in `--stat`, so a file rewritten whole does not flood the projector.
-const STAT_BAR_WIDTH: usize = 50;
 
 impl Diff {
-    /// True when the two sides differ only by crate name (or not at all).
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
-
-    /// Lines added, over all files.
-    pub fn insertions(&self) -> usize {
-        self.files.iter().map(|f| f.insertions).sum()
-    }
-
-    /// Lines removed, over all files.
-    pub fn deletions(&self) -> usize {
-        self.files.iter().map(|f| f.deletions).sum()
-    }
-
-    /// The unified diff, every line ending in a newline; empty when nothing changed.
-    pub fn unified(&self, color: bool) -> String {
-        let mut out = String::new();
-        for (kind, line) in self.files.iter().flat_map(|f| &f.lines) {
-            match color_of(*kind).filter(|_| color) {
-                Some(code) => out.push_str(&format!("{code}{line}{RESET}\n")),
-                None => {
-                    out.push_str(line);
-                    out.push('\n');
-                }
-            }
+    fn shown(&self, file: &FileDiff) -> Shown {
+        let test_or_bench = file.path.starts_with("tests/") || file.path.starts_with("benches/");
+        if self.all {
+            Shown::Full
+        } else if file.new.is_none() {
+            Shown::Removed
+        } else if test_or_bench {
+            Shown::Footer
+        } else if file.path == "README.md" {
+            Shown::Hidden
+        } else {
+            Shown::Full
         }
-        out
     }
 
-    /// `git diff --stat`-like: one line per changed file, then the totals.
+    fn files_shown(&self, shown: Shown) -> Vec<&FileDiff> {
+        self.files
+            .iter()
+            .filter(|f| self.shown(f) == shown)
+            .collect()
+    }
+
+    /// The unified diff of the view, after a title line (which `patch` skips as it skips any
+    /// text before a file's `---` line).
+    pub fn unified(&self, color: bool) -> String {
+        let mut out = Out {
+            text: String::new(),
+            color,
+        };
+        out.line(
+            Kind::Header,
+            &format!("{} → {}", self.old_name, self.new_name),
+        );
+        for file in self.files_shown(Shown::Full) {
+            self.render(file, &mut out);
+        }
+        let removed = self.files_shown(Shown::Removed);
+        if !removed.is_empty() {
+            out.line(Kind::Plain, "");
+        }
+        for file in removed {
+            out.line(
+                Kind::Plain,
+                &format!("removed: {} ({} lines)", file.path, file.deletions),
+            );
+        }
+        let footer = self.files_shown(Shown::Footer);
+        if !footer.is_empty() {
+            out.line(Kind::Plain, "");
+            out.line(Kind::Plain, "tests and benches (see --all):");
+            out.text.push_str(&stat_lines(&footer, color));
+        }
+        if self.files.iter().all(|f| self.shown(f) == Shown::Hidden) {
+            out.line(Kind::Plain, "no change here, crate names aside");
+        }
+        out.text
+    }
+
+    /// One file in full: `similar` renders the hunks of the normalised texts, and each line
+    /// gets its side's crate name back.
+    fn render(&self, file: &FileDiff, out: &mut Out) {
+        let side = |text: &Option<String>, prefix| match text {
+            Some(_) => format!("{prefix}/{}", file.path),
+            None => "/dev/null".to_owned(),
+        };
+        out.line(Kind::Header, &format!("--- {}", side(&file.old, "a")));
+        out.line(Kind::Header, &format!("+++ {}", side(&file.new, "b")));
+        let (old, new) = (
+            file.old.as_deref().unwrap_or(""),
+            file.new.as_deref().unwrap_or(""),
+        );
+        let diff = TextDiff::from_lines(old, new);
+        let hunks = diff
+            .unified_diff()
+            .context_radius(self.context)
+            .missing_newline_hint(true)
+            .to_string();
+        // `split_terminator`, not `lines`: a `\r` at the end of a line is part of the file.
+        for line in hunks.split_terminator('\n') {
+            let (kind, name) = match line.as_bytes().first() {
+                Some(b'@') => (Kind::Hunk, &self.old_name),
+                Some(b'-') => (Kind::Removed, &self.old_name),
+                Some(b'+') => (Kind::Added, &self.new_name),
+                _ => (Kind::Plain, &self.old_name),
+            };
+            out.line(kind, &restore(line, name));
+        }
+    }
+
+    /// `git diff --stat`-like: one line per file of the view, then the totals.
     pub fn stat(&self, color: bool) -> String {
-        let path_width = self.files.iter().map(|f| f.path.len()).max().unwrap_or(0);
-        let largest = self
+        let files: Vec<&FileDiff> = self
             .files
             .iter()
-            .map(|f| f.insertions + f.deletions)
-            .max()
-            .unwrap_or(0);
-        let count_width = largest.to_string().len();
-        let scale = |n: usize| {
-            if largest <= STAT_BAR_WIDTH || n == 0 {
-                n
-            } else {
-                (n * STAT_BAR_WIDTH / largest).max(1)
-            }
-        };
-        let paint = |text: String, code: &str| {
-            if color && !text.is_empty() {
-                format!("{code}{text}{RESET}")
-            } else {
-                text
-            }
-        };
-        let mut out = String::new();
-        for file in &self.files {
-            let changes = if file.binary {
-                "Bin".to_owned()
-            } else {
-                format!(
-                    "{:>count_width$} {}{}",
-                    file.insertions + file.deletions,
-                    paint("+".repeat(scale(file.insertions)), "\x1b[32m"),
-                    paint("-".repeat(scale(file.deletions)), "\x1b[31m"),
-                )
-            };
-            out.push_str(&format!(
-                " {:<path_width$} | {}\n",
-                file.path,
-                changes.trim_end()
-            ));
-        }
-        let plural =
-            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        out.push_str(&format!(
-            " {}, {}, {}\n",
-            plural(self.files.len(), "file changed", "files changed"),
-            plural(self.insertions(), "insertion(+)", "insertions(+)"),
-            plural(self.deletions(), "deletion(-)", "deletions(-)"),
-        ));
-        out
+            .filter(|f| self.shown(f) != Shown::Hidden)
+            .collect();
+        let sum = |count: fn(&FileDiff) -> usize| files.iter().map(|f| count(f)).sum::<usize>();
+        let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        format!(
+            "{} {} changed, {}(+), {}(-)\n",
+            stat_lines(&files, color),
+            plural(files.len(), "file"),
+            plural(sum(|f| f.insertions), "insertion"),
+            plural(sum(|f| f.deletions), "deletion"),
+        )
     }
+}
+
+/// The widest `+`/`-` bar of a stat line: a file rewritten whole must not flood the screen.
+const BAR: usize = 40;
+
+/// ` src/lib.rs | 19 +++++--`, one per file, paths and counts aligned.
+fn stat_lines(files: &[&FileDiff], color: bool) -> String {
+    let path_width = files
+        .iter()
+        .map(|f| f.path.chars().count())
+        .max()
+        .unwrap_or(0);
+    let largest = files
+        .iter()
+        .map(|f| f.insertions + f.deletions)
+        .max()
+        .unwrap_or(0);
+    let count_width = largest.to_string().len();
+    let bar = |n: usize, sign: &str, code: &str| {
+        let n = if largest <= BAR || n == 0 {
+            n
+        } else {
+            (n * BAR / largest).max(1)
+        };
+        match color && n > 0 {
+            true => format!("{code}{}\x1b[0m", sign.repeat(n)),
+            false => sign.repeat(n),
+        }
+    };
+    let mut text = String::new();
+    for f in files {
+        let changes = f.insertions + f.deletions;
+        let plus = bar(f.insertions, "+", "\x1b[32m");
+        let minus = bar(f.deletions, "-", "\x1b[31m");
+        let line = format!(
+            " {:<path_width$} | {changes:>count_width$} {plus}{minus}",
+            f.path
+        );
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
 }

@@ -1,27 +1,41 @@
 //! The workshop's remote control, as a library so that its tests can call each piece directly.
 //!
-//! `cargo xtask` (an alias in `.cargo/config.toml`) runs `src/main.rs`, which parses the command
-//! line with [`cli`] and hands over to one of these modules:
+//! `cargo xtask` (an alias in `.cargo/config.toml`) runs `src/main.rs`, which reads the
+//! subcommand and hands the rest of the command line to that subcommand's module: [`list`],
+//! [`diff`], [`demo`], [`tour`], [`check`]. Each one parses its own flags (with `lexopt`) and
+//! does its own work, so a new subcommand is one new module and one line in `main.rs`.
+//! [`steps`] finds the steps and reads their `[package.metadata.workshop]`.
 //!
-//! - [`steps`]: which steps exist (directories `stepNN-*`) and what the talk says about each;
-//! - [`diff`]: the unified diff between two steps, with crate names normalised;
-//! - [`demo`]: a step's demos, run one at a time or as the tour;
-//! - [`readme`]: the sections every step README must have;
-//! - [`check`]: what CI checks beyond `cargo test`.
-//!
-//! The only dependency is `similar`, for the diff algorithm: arguments are parsed by hand and
-//! colours are plain ANSI codes, so that `cargo xtask` builds in seconds on a fresh machine.
+//! Two dependencies only, `similar` for the diff and `lexopt` for flags, so that `cargo xtask`
+//! builds in seconds on a fresh clone.
 
 use std::fmt;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 pub mod check;
-pub mod cli;
 pub mod demo;
 pub mod diff;
-pub mod readme;
+pub mod list;
 pub mod steps;
+pub mod tour;
+
+/// What every subcommand is given: where the workspace is, and which steps it has.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// The workspace root, where the step directories are.
+    pub root: PathBuf,
+    /// The steps, in order.
+    pub steps: Vec<steps::Step>,
+}
+
+/// A subcommand: it parses the rest of the command line itself, so that each one is a module
+/// on its own. Only `demo` has an exit code of its own to pass on; the others succeed or fail.
+pub type Main = fn(&mut lexopt::Parser, &Workspace) -> Result<ExitCode, Error>;
+
+/// The widest line xtask prints on purpose (errors, headers, lists): what fits a projector.
+pub const WIDTH: usize = 100;
 
 /// Everything that can stop a command, split by whose fault it is, because the exit code says
 /// so: scripts and CI tell "you typed it wrong" (2) from "the workshop is broken" (1).
@@ -53,6 +67,44 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// `lexopt`'s own messages ("missing argument for option '--file'") are already one clear line.
+impl From<lexopt::Error> for Error {
+    fn from(error: lexopt::Error) -> Self {
+        Error::Usage(error.to_string())
+    }
+}
+
+/// The error for an argument a subcommand does not take, naming the ones it does.
+pub fn unexpected(command: &str, arg: lexopt::Arg<'_>, valid: &str) -> Error {
+    let arg = match arg {
+        lexopt::Arg::Short(c) => format!("-{c}"),
+        lexopt::Arg::Long(name) => format!("--{name}"),
+        lexopt::Arg::Value(value) => value.to_string_lossy().into_owned(),
+    };
+    Error::Usage(format!("unexpected '{arg}' for {command}: {valid}"))
+}
+
+/// `message` then `a, b, c, …, and 4 more`: as many items as fit in an `error: ` line of at
+/// most [`WIDTH`] columns, so that an error listing what is valid stays one line.
+pub fn with_list(message: String, items: &[String]) -> String {
+    let room = (WIDTH - "error: ".len()).saturating_sub(message.chars().count());
+    let mut shown = items.first().cloned().unwrap_or_default();
+    for (i, item) in items.iter().enumerate().skip(1) {
+        let next = format!("{shown}, {item}");
+        let after = items.len() - i - 1;
+        let more = if after > 0 {
+            format!(", …, and {after} more")
+        } else {
+            String::new()
+        };
+        if next.chars().count() + more.chars().count() > room {
+            return format!("{message}{shown}, …, and {} more", items.len() - i);
+        }
+        shown = next;
+    }
+    message + &shown
+}
+
 /// The workspace root: the parent of this crate's directory. Taken from the build, not from the
 /// current directory, so `cargo xtask` works from anywhere inside the workspace.
 pub fn workspace_root() -> PathBuf {
@@ -60,6 +112,11 @@ pub fn workspace_root() -> PathBuf {
     manifest_dir
         .parent()
         .map_or_else(|| manifest_dir.join(".."), Path::to_path_buf)
+}
+
+/// Prints a help text: what every `-h`/`--help` does, then nothing else.
+pub fn help(text: &str) -> Result<ExitCode, Error> {
+    print_out(text).map(|()| ExitCode::SUCCESS)
 }
 
 /// Writes `text` to stdout. Unlike `print!`, a closed pipe (`cargo xtask diff 1 2 | head`) is

@@ -1,92 +1,69 @@
 //! `cargo xtask`: list the steps, diff two of them, run their demos, tour them, check them.
 //!
-//! This file only dispatches: [`xtask::cli`] parses, the other modules of the `xtask` library do
-//! the work. Errors become one `error: …` line on stderr and exit code 2 (usage) or 1 (failure).
+//! This file only dispatches: the first word picks a subcommand from [`COMMANDS`], whose module
+//! parses the rest. Any error becomes one `error: …` line on stderr, at most 100 columns, and
+//! exit code 2 (you typed it wrong) or 1 (the workshop is broken).
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use xtask::cli::{self, Command};
-use xtask::diff::{self, Options};
-use xtask::{Error, check, demo, print_out, steps};
+use xtask::{Error, Main, WIDTH, Workspace, check, demo, diff, help, list, steps, tour};
+
+/// Every subcommand: its name, what it does in a few words, its module's entry point.
+const COMMANDS: &[(&str, &str, Main)] = &[
+    ("list", "steps, talk sections, ideas, demos", list::main),
+    ("diff", "what step B changes: diff A B", diff::main),
+    ("demo", "a step's demos: demo N [NAME]", demo::main),
+    ("tour", "every headline demo, in order", tour::main),
+    ("check", "what CI checks beyond tests", check::main),
+];
 
 fn main() -> ExitCode {
-    match run() {
+    match run(lexopt::Parser::from_env()) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("{}", one_line(&format!("error: {error}")));
             ExitCode::from(error.exit_code())
         }
     }
 }
 
-fn run() -> Result<ExitCode, Error> {
-    let args = std::env::args_os()
-        .skip(1)
-        .map(|arg| {
-            arg.into_string()
-                .map_err(|arg| Error::Usage(format!("arguments must be valid UTF-8, got {arg:?}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let command = cli::parse(&args)?;
+fn run(mut parser: lexopt::Parser) -> Result<ExitCode, Error> {
+    use lexopt::prelude::*;
+    let name = match parser.next()? {
+        Some(Value(name)) if name != "help" => name.string()?,
+        None | Some(Value(_) | Short('h') | Long("help")) => return help(&usage()),
+        Some(other) => return Err(xtask::unexpected("xtask", other, "see --help")),
+    };
+    let Some((_, _, command)) = COMMANDS.iter().find(|(known, _, _)| *known == name) else {
+        let names: Vec<&str> = COMMANDS.iter().map(|(name, _, _)| *name).collect();
+        let valid = names.join(", ");
+        return Err(Error::Usage(format!(
+            "unknown command '{name}': valid commands are {valid}"
+        )));
+    };
     let root = xtask::workspace_root();
     let steps = steps::discover(&root)?;
-    match command {
-        Command::Help => print_out(cli::USAGE)?,
-        Command::List => print_out(&steps::list(&steps))?,
-        Command::Diff(args) => {
-            let old = steps::find(&steps, &args.old)?;
-            let new = steps::find(&steps, &args.new)?;
-            if old.name == new.name {
-                return Err(Error::Usage(format!(
-                    "nothing to diff: both sides are {}; pick two different steps among {}",
-                    old.label(),
-                    steps::valid_numbers(&steps)
-                )));
-            }
-            let options = Options {
-                context: args.context,
-                file: args.file,
-            };
-            let found = diff::steps(old, new, args.readme, &options)?;
-            let color = args.color.enabled(std::io::stdout().is_terminal());
-            if args.stat {
-                print_out(&found.stat(color))?;
-            } else {
-                print_out(&found.unified(color))?;
-            }
-        }
-        Command::Demo { step, name, args } => {
-            let step = steps::find(&steps, &step)?;
-            match name {
-                None => print_out(&demo::listing(step))?,
-                Some(name) => {
-                    let name = demo::find(step, &name)?;
-                    return demo::run_interactive(&root, step, &name, &args);
-                }
-            }
-        }
-        Command::Tour { from, to } => {
-            let from = match from {
-                Some(spec) => steps::find(&steps, &spec)?.number,
-                None => 0,
-            };
-            let to = match to {
-                Some(spec) => steps::find(&steps, &spec)?.number,
-                None => u32::MAX,
-            };
-            if from > to {
-                return Err(Error::Usage(format!(
-                    "the tour cannot go backwards: --from {from} is after --to {to}"
-                )));
-            }
-            let chosen: Vec<_> = steps
-                .into_iter()
-                .filter(|step| (from..=to).contains(&step.number))
-                .collect();
-            demo::tour(&root, &chosen)?;
-        }
-        Command::Check { timeout } => check::run(&root, &steps, timeout)?,
+    command(&mut parser, &Workspace { root, steps })
+}
+
+/// `cargo xtask --help`: one line per subcommand, from [`COMMANDS`].
+fn usage() -> String {
+    let lines: String = COMMANDS
+        .iter()
+        .map(|(name, what, _)| format!("  {name:<7} {what}\n"))
+        .collect();
+    format!(
+        "cargo xtask: drive the workshop without remembering crate names\n\n\
+         usage: cargo xtask COMMAND [--help]\n{lines}\n\
+         A step is written 3, 03, step03 or by its crate name (step03-round-robin).\n"
+    )
+}
+
+/// The message on one line of at most [`WIDTH`] columns, whatever the user typed into it.
+fn one_line(message: &str) -> String {
+    let flat = message.replace(['\n', '\r'], " ");
+    match flat.chars().count() > WIDTH {
+        true => flat.chars().take(WIDTH - 1).collect::<String>() + "…",
+        false => flat,
     }
-    Ok(ExitCode::SUCCESS)
 }

@@ -1,88 +1,32 @@
-//! Which steps exist, and what the talk says about each.
+//! Which steps exist, and what their `Cargo.toml` says about them.
 //!
-//! A step is a directory `stepNN-name` at the workspace root; its crate has the same name. The
-//! directory cannot say which talk section it follows, what its one idea is or which demo shows
-//! that idea best, so [`TABLE`] does. A table entry whose directory does not exist yet is a
-//! future step and is skipped everywhere; a directory without a table entry is reported by
-//! `cargo xtask check` (see [`problems`]).
+//! A step is a directory `stepNN-name` at the workspace root that holds a `Cargo.toml`; its crate
+//! has the same name. What a directory cannot say (the talk section, the one idea, the headline
+//! and talk demos, the diff budget) its manifest says under `[package.metadata.workshop]`: the
+//! one place `list`, `tour`, `check` and the root README's table take them from.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::{Error, readme};
+use crate::Error;
 
-/// What the talk says about one step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StepInfo {
-    /// The step number, `NN` in the directory name.
-    pub number: u32,
-    /// The directory and crate name.
-    pub crate_name: &'static str,
-    /// The talk section(s) the step follows.
-    pub section: &'static str,
-    /// The one idea the step adds, in one line.
-    pub idea: &'static str,
-    /// The demo that shows the idea best: the one `cargo xtask tour` runs.
-    pub headline: &'static str,
-}
+/// The manifest table that describes a step for the workshop.
+pub const WORKSHOP: &str = "[package.metadata.workshop]";
 
-/// Every step of the workshop, written or not yet.
-pub const TABLE: &[StepInfo] = &[
-    StepInfo {
-        number: 1,
-        crate_name: "step01-coroutines",
-        section: "§2 Un monde de coroutines",
-        idea: "an async fn builds a state machine that runs only when polled",
-        headline: "step_by_step",
-    },
-    StepInfo {
-        number: 2,
-        crate_name: "step02-awaitables",
-        section: "§3 Attendez-moi !",
-        idea: "anything that implements Future can be awaited",
-        headline: "waiter_sync",
-    },
-    StepInfo {
-        number: 3,
-        crate_name: "step03-round-robin",
-        section: "§4.1–4.11 Boucle d'or et les trois tâches",
-        idea: "an event loop is a queue of tasks polled in turn",
-        headline: "two_tasks",
-    },
-    StepInfo {
-        number: 4,
-        crate_name: "step04-sockets",
-        section: "§4.12–4.17 utilitaires réseau",
-        idea: "a socket that is not ready yields to the loop and retries later",
-        headline: "reverse_echo",
-    },
-    StepInfo {
-        number: 5,
-        crate_name: "step05-futures-timers",
-        section: "§5 No Future",
-        idea: "a task waiting for something not ready is woken, not polled",
-        headline: "sleep_many",
-    },
-    StepInfo {
-        number: 6,
-        crate_name: "step06-async-iter-ctx",
-        section: "§6 Et pour quelques outils de plus",
-        idea: "async iteration and async scopes from the same loop and futures",
-        headline: "async_with_server",
-    },
-];
-
-/// One step directory that exists.
+/// One step directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     /// `NN` from the directory name.
     pub number: u32,
-    /// The directory name, which is also the crate name (`step03-round-robin`).
+    /// The directory name, which should also be the crate name (`step03-round-robin`).
     pub name: String,
     /// The directory.
     pub dir: PathBuf,
-    /// The table entry with this exact name, if any.
-    pub info: Option<&'static StepInfo>,
+    /// `[package]` of its `Cargo.toml`, to check the crate name against the directory.
+    pub package: BTreeMap<String, String>,
+    /// `[package.metadata.workshop]` of its `Cargo.toml`: `section`, `idea`, `headline`, …
+    pub workshop: BTreeMap<String, String>,
 }
 
 impl Step {
@@ -91,50 +35,79 @@ impl Step {
         self.name.replace('-', "_")
     }
 
-    /// The demos: the `*.rs` files of `examples/`, without extension, sorted.
+    /// `step 3 (step03-round-robin)`: how messages name a step.
+    pub fn label(&self) -> String {
+        format!("step {} ({})", self.number, self.name)
+    }
+
+    /// One value of `[package.metadata.workshop]`, if the manifest has it.
+    pub fn meta(&self, key: &str) -> Option<&str> {
+        self.workshop.get(key).map(String::as_str)
+    }
+
+    /// The most lines the default view of `cargo xtask diff N-1 N` may have.
+    pub fn diff_budget(&self) -> Option<usize> {
+        self.meta("diff-budget")?.parse().ok()
+    }
+
+    /// `talk` or `headline` for those two demos, so that lists can mark them.
+    pub fn role(&self, demo: &str) -> Option<&'static str> {
+        if self.meta("talk-demo") == Some(demo) {
+            Some("talk")
+        } else if self.meta("headline") == Some(demo) {
+            Some("headline")
+        } else {
+            None
+        }
+    }
+
+    /// The demos (`examples/*.rs`) as a participant should meet them: the talk's own demo
+    /// first, then the headline demo, then the others in alphabetical order.
     pub fn demos(&self) -> Vec<String> {
         let Ok(entries) = fs::read_dir(self.dir.join("examples")) else {
             return Vec::new();
         };
         let mut demos: Vec<String> = entries
-            .filter_map(Result::ok)
-            .filter(|entry| entry.path().is_file())
-            .filter_map(|entry| {
-                let name = entry.file_name().into_string().ok()?;
-                name.strip_suffix(".rs").map(str::to_owned)
-            })
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .filter_map(|name| name.strip_suffix(".rs").map(str::to_owned))
             .collect();
-        demos.sort();
+        demos.sort_by_key(|demo| {
+            (
+                self.role(demo) != Some("talk"),
+                self.role(demo).is_none(),
+                demo.clone(),
+            )
+        });
         demos
     }
+}
 
-    /// The demos with the headline first, as a participant should meet them.
-    pub fn demos_headline_first(&self) -> Vec<String> {
-        let mut demos = self.demos();
-        if let Some(info) = self.info {
-            if let Some(at) = demos.iter().position(|d| d == info.headline) {
-                let headline = demos.remove(at);
-                demos.insert(0, headline);
+/// The `key = value` lines of one `[table]` of a manifest, for exactly the shape the workshop
+/// writes: a string loses its quotes, anything else (`500`, `true`) stays as written; comments
+/// and blank lines are skipped. Not a TOML parser, and not meant to become one.
+pub fn manifest_table(manifest: &str, header: &str) -> BTreeMap<String, String> {
+    let mut inside = false;
+    let mut table = BTreeMap::new();
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            inside = line == header;
+        } else if inside && !line.starts_with('#') {
+            if let Some((key, value)) = line.split_once('=') {
+                let value = value.trim();
+                let unquoted = value.strip_prefix('"').and_then(|v| v.strip_suffix('"'));
+                table.insert(key.trim().to_owned(), unquoted.unwrap_or(value).to_owned());
             }
         }
-        demos
     }
-
-    /// `step 3 (step03-round-robin)`: how messages name a step.
-    pub fn label(&self) -> String {
-        format!("step {} ({})", self.number, self.name)
-    }
+    table
 }
 
 /// The step number in a directory name `stepNN-name`, or `None` if it is not a step.
 pub fn number_of(dir_name: &str) -> Option<u32> {
     let rest = dir_name.strip_prefix("step")?;
-    let digits = rest.get(..2)?;
-    let name = rest.get(2..)?.strip_prefix('-')?;
-    if !digits.bytes().all(|b| b.is_ascii_digit()) || name.is_empty() {
-        return None;
-    }
-    digits.parse().ok()
+    let (digits, name) = (rest.get(..2)?, rest.get(2..)?.strip_prefix('-')?);
+    let valid = digits.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty();
+    valid.then(|| digits.parse().ok()).flatten()
 }
 
 /// The steps under `root`, sorted by number (then name, so duplicates show up side by side).
@@ -142,17 +115,17 @@ pub fn discover(root: &Path) -> Result<Vec<Step>, Error> {
     let entries = fs::read_dir(root)
         .map_err(|e| Error::Failed(format!("cannot read {}: {e}", root.display())))?;
     let mut steps: Vec<Step> = entries
-        .filter_map(Result::ok)
-        .filter(|entry| entry.path().is_dir())
         .filter_map(|entry| {
-            let name = entry.file_name().into_string().ok()?;
+            let dir = entry.ok()?.path();
+            let name = dir.file_name()?.to_str()?.to_owned();
             let number = number_of(&name)?;
-            let info = TABLE.iter().find(|info| info.crate_name == name);
+            let manifest = fs::read_to_string(dir.join("Cargo.toml")).ok()?;
             Some(Step {
                 number,
                 name,
-                dir: entry.path(),
-                info,
+                dir,
+                package: manifest_table(&manifest, "[package]"),
+                workshop: manifest_table(&manifest, WORKSHOP),
             })
         })
         .collect();
@@ -170,145 +143,29 @@ pub fn valid_numbers(steps: &[Step]) -> String {
 /// Resolves a step as the user typed it: `3`, `03`, `step03`, `step3`, or the crate name in
 /// either spelling (`step03-round-robin`, `step03_round_robin`).
 pub fn find<'a>(steps: &'a [Step], spec: &str) -> Result<&'a Step, Error> {
-    if steps.is_empty() {
-        return Err(Error::Failed(
-            "no step directories (stepNN-name) in the workspace".into(),
-        ));
-    }
-    let by_name = steps
+    if let Some(step) = steps
         .iter()
-        .find(|s| s.name == spec || s.lib_name() == spec);
-    if let Some(step) = by_name {
+        .find(|s| s.name == spec || s.lib_name() == spec)
+    {
         return Ok(step);
     }
     let digits = spec.strip_prefix("step").unwrap_or(spec);
-    let number = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        digits.parse::<u32>().ok()
-    } else {
-        None
-    };
-    let matching: Vec<&Step> = match number {
-        Some(n) => steps.iter().filter(|s| s.number == n).collect(),
-        None => Vec::new(),
-    };
+    let number = digits
+        .parse::<u32>()
+        .ok()
+        .filter(|_| !digits.starts_with('+'));
+    let matching: Vec<&Step> = steps.iter().filter(|s| Some(s.number) == number).collect();
     match matching.as_slice() {
         [step] => Ok(step),
-        [] => {
-            let future = number
-                .and_then(|n| TABLE.iter().find(|info| info.number == n))
-                .map(|info| format!(" ({} is not written yet)", info.crate_name))
-                .unwrap_or_default();
-            Err(Error::Usage(format!(
-                "unknown step '{spec}': valid steps are {}{future}",
-                valid_numbers(steps)
-            )))
-        }
-        several => Err(Error::Usage(format!(
-            "step '{spec}' is ambiguous: {}; name the crate instead",
-            several
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+        [] => Err(Error::Usage(format!(
+            "unknown step '{spec}': valid steps are {}",
+            valid_numbers(steps)
+        ))),
+        [first, second, ..] => Err(Error::Usage(format!(
+            "step '{spec}' is ambiguous ({} and {}): name the crate instead",
+            first.name, second.name
         ))),
     }
-}
-
-/// The text of `cargo xtask list`.
-pub fn list(steps: &[Step]) -> String {
-    let width = steps.iter().map(|s| s.name.len()).max().unwrap_or(0);
-    let mut out = String::new();
-    for (i, step) in steps.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        let (section, idea) = match step.info {
-            Some(info) => (info.section, info.idea),
-            None => ("(no entry in the xtask step table)", "?"),
-        };
-        out.push_str(&format!(
-            "{:>2}  {:<width$}  {section}\n",
-            step.number, step.name
-        ));
-        out.push_str(&format!("    idea:  {idea}\n"));
-        let demos: Vec<String> = step
-            .demos_headline_first()
-            .into_iter()
-            .map(|demo| match step.info {
-                Some(info) if info.headline == demo => format!("{demo} (headline)"),
-                _ => demo,
-            })
-            .collect();
-        let demos = if demos.is_empty() {
-            "(none)".to_owned()
-        } else {
-            demos.join(", ")
-        };
-        out.push_str(&format!("    demos: {demos}\n"));
-    }
-    out
-}
-
-/// Everything wrong with the steps as a repository, one line each, naming the file or directory:
-/// a missing table entry, headline demo, `src/`, crate name or workspace membership, duplicate
-/// numbers, and missing README sections. Empty means all is well.
-pub fn problems(root: &Path, steps: &[Step]) -> Vec<String> {
-    let mut problems = Vec::new();
-    let workspace_manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap_or_default();
-    for pair in steps.windows(2) {
-        if pair[0].number == pair[1].number {
-            problems.push(format!(
-                "{} and {}: two steps with number {}",
-                pair[0].name, pair[1].name, pair[0].number
-            ));
-        }
-    }
-    for step in steps {
-        let name = &step.name;
-        match step.info {
-            None => {
-                let expected = TABLE
-                    .iter()
-                    .find(|info| info.number == step.number)
-                    .map(|info| format!(" (the table expects {})", info.crate_name))
-                    .unwrap_or_default();
-                problems.push(format!(
-                    "{name}: no entry in the step table of xtask/src/steps.rs{expected}"
-                ));
-            }
-            Some(info) => {
-                if !step.demos().iter().any(|demo| demo == info.headline) {
-                    problems.push(format!(
-                        "{name}/examples/{}.rs: missing, but it is the step's headline demo",
-                        info.headline
-                    ));
-                }
-            }
-        }
-        if !step.dir.join("src").is_dir() {
-            problems.push(format!("{name}/src/: missing"));
-        }
-        match fs::read_to_string(step.dir.join("Cargo.toml")) {
-            Err(_) => problems.push(format!("{name}/Cargo.toml: missing")),
-            Ok(manifest) => {
-                let declared = manifest
-                    .lines()
-                    .any(|line| line.replace(' ', "") == format!("name=\"{name}\""));
-                if !declared {
-                    problems.push(format!(
-                        "{name}/Cargo.toml: the package must be named \"{name}\", like its directory"
-                    ));
-                }
-            }
-        }
-        if !workspace_manifest.contains(&format!("\"{name}\"")) {
-            problems.push(format!(
-                "Cargo.toml: \"{name}\" is not in the workspace members"
-            ));
-        }
-        problems.extend(readme::problems(step));
-    }
-    problems
 }
 
 #[cfg(test)]
@@ -316,12 +173,24 @@ mod tests {
     use super::*;
 
     fn step(number: u32, name: &str) -> Step {
+        let manifest = "[package]\nname = \"x\"\n\n[package.metadata.workshop]\n\
+                        # a comment\nheadline = \"b\"\ntalk-demo = \"c\"\ndiff-budget = 7\n\n[lints]\n";
         Step {
             number,
             name: name.into(),
             dir: PathBuf::from(name),
-            info: TABLE.iter().find(|info| info.crate_name == name),
+            package: manifest_table(manifest, "[package]"),
+            workshop: manifest_table(manifest, WORKSHOP),
         }
+    }
+
+    #[test]
+    fn the_manifest_reader_reads_one_table() {
+        let step = step(1, "step01-x");
+        assert_eq!(step.package.get("name").map(String::as_str), Some("x"));
+        assert_eq!(step.meta("talk-demo"), Some("c"));
+        assert_eq!(step.diff_budget(), Some(7));
+        assert_eq!(step.workshop.len(), 3, "{:?}", step.workshop);
     }
 
     #[test]
@@ -348,31 +217,8 @@ mod tests {
         ] {
             assert_eq!(find(&steps, spec).map(|s| s.number), Ok(3), "{spec}");
         }
-    }
-
-    #[test]
-    fn an_unknown_step_names_the_valid_ones() {
-        let steps = [step(1, "step01-coroutines"), step(2, "step02-awaitables")];
-        assert_eq!(
-            find(&steps, "9"),
-            Err(Error::Usage(
-                "unknown step '9': valid steps are 1, 2".into()
-            ))
-        );
-        assert_eq!(
-            find(&steps, "4"),
-            Err(Error::Usage(
-                "unknown step '4': valid steps are 1, 2 (step04-sockets is not written yet)".into()
-            ))
-        );
-        assert!(matches!(find(&steps, "x"), Err(Error::Usage(_))));
-    }
-
-    #[test]
-    fn the_table_is_in_order_and_names_match_numbers() {
-        for (i, info) in TABLE.iter().enumerate() {
-            assert_eq!(info.number as usize, i + 1);
-            assert_eq!(number_of(info.crate_name), Some(info.number));
-        }
+        let unknown = "unknown step '9': valid steps are 1, 3";
+        assert_eq!(find(&steps, "9"), Err(Error::Usage(unknown.into())));
+        assert!(matches!(find(&steps, "+3"), Err(Error::Usage(_))));
     }
 }

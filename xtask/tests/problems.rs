@@ -1,97 +1,156 @@
-//! What `cargo xtask check` reports about the repository, on a small fixture workspace: a step
-//! missing from the table, a missing headline demo, missing README sections, a crate not in the
-//! workspace, and a future step that is simply ignored.
+//! What `cargo xtask check` reports about the repository, on a small fixture workspace: missing
+//! metadata, missing headline and talk demos, missing README sections, a README table that
+//! disagrees with the metadata, a crate named unlike its directory, a crate outside the
+//! workspace. Each problem is one line naming its file.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+mod common;
 
-use xtask::steps;
+use std::path::PathBuf;
 
-fn write(root: &Path, path: &str, text: &str) {
-    let path = root.join(path);
-    fs::create_dir_all(path.parent().expect("a file has a parent")).expect("mkdir");
-    fs::write(path, text).expect("write fixture");
-}
+use xtask::{check, list, steps};
 
-fn fixture_workspace() -> PathBuf {
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("problems");
-    let _ = fs::remove_dir_all(&root);
+const STEP01_MANIFEST: &str = r#"[package]
+name = "step01-coroutines"
+version.workspace = true
+
+[package.metadata.workshop]
+section = "§2 Coroutines"
+idea = "an async fn is lazy"
+headline = "step_by_step"
+talk-demo = "talk01"
+
+[dependencies]
+shared.workspace = true
+"#;
+
+const STEP07_MANIFEST: &str = r#"[package]
+name = "extra"
+
+[package.metadata.workshop]
+section = "§7 Extra"
+idea = "seven things"
+headline = "seven"
+talk-demo = "talk07"
+diff-budget = "lots"
+"#;
+
+const ROOT_README: &str = "\
+| step | talk section | idea | headline demo |
+|---|---|---|---|
+| [step01-coroutines](step01-coroutines/) | §2 Coroutines | an `async fn` is lazy | `demo 1 x` |
+| [step07-extra](step07-extra/) | §7 Wrong | seven things | `cargo xtask demo 7 seven` |
+";
+
+/// Step 1: complete but for its headline demo, three README sections and its table row.
+/// Step 2: no metadata, outside the workspace. Step 7: a bad budget, no demos, no `src/`, a
+/// crate named otherwise. And two directories that are not steps at all.
+fn fixture_workspace(test: &str) -> PathBuf {
+    let root = common::scratch(test);
+    let write = |path: &str, text: &str| common::write(&root, path, text);
     write(
-        &root,
         "Cargo.toml",
         "[workspace]\nmembers = [\"step01-coroutines\", \"step07-extra\"]\n",
     );
-    // Step 1: complete but for its headline demo and two README sections.
+    write("README.md", ROOT_README);
+    write("step01-coroutines/Cargo.toml", STEP01_MANIFEST);
+    write("step01-coroutines/src/lib.rs", "");
+    write("step01-coroutines/examples/complex_work.rs", "");
+    write("step01-coroutines/examples/talk01.rs", "");
     write(
-        &root,
-        "step01-coroutines/Cargo.toml",
-        "[package]\nname = \"step01-coroutines\"\n",
-    );
-    write(&root, "step01-coroutines/src/lib.rs", "");
-    write(&root, "step01-coroutines/examples/complex_work.rs", "");
-    write(
-        &root,
         "step01-coroutines/README.md",
-        "**Talk section:** §2\n## Python ↔ Rust\n## Demos\n",
+        "**Talk section:** §2\n## Python ↔ Rust\n## Demos2\n",
     );
-    // Step 2: a directory the table knows under another name, outside the workspace.
     write(
-        &root,
         "step02-other/Cargo.toml",
         "[package]\nname = \"step02-other\"\n",
     );
-    write(&root, "step02-other/src/lib.rs", "");
-    // Step 7: no table entry, no src/, no README.
-    write(
-        &root,
-        "step07-extra/Cargo.toml",
-        "[package]\nname = \"extra\"\n",
-    );
-    // Not steps: ignored.
-    write(&root, "shared/src/lib.rs", "");
-    write(&root, "step3-bad/src/lib.rs", "");
+    write("step02-other/src/lib.rs", "");
+    write("step07-extra/Cargo.toml", STEP07_MANIFEST);
+    write("step03-no-manifest/src/lib.rs", "");
+    write("step3-bad/Cargo.toml", "");
     root
 }
 
 #[test]
-fn every_problem_is_one_line_naming_its_file() {
-    let root = fixture_workspace();
-    let found = steps::discover(&root).expect("discover");
+fn only_directories_with_a_manifest_are_steps() {
+    let found = steps::discover(&fixture_workspace("problems-steps")).expect("discover");
     let names: Vec<&str> = found.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["step01-coroutines", "step02-other", "step07-extra"]);
+}
+
+#[test]
+fn every_problem_is_one_line_naming_its_file() {
+    let root = fixture_workspace("problems-check");
+    let found = steps::discover(&root).expect("discover");
+    let no_key =
+        |key: &str| format!("step02-other/Cargo.toml: no `{key}` in [package.metadata.workshop]");
+    let no_row =
+        |name: &str| format!("README.md: no row `| [{name}]({name}/) | … |` in the step table");
     assert_eq!(
-        steps::problems(&root, &found),
+        check::problems(&root, &found),
         [
-            "step01-coroutines/examples/step_by_step.rs: missing, but it is the step's headline demo",
-            "step01-coroutines/README.md: no `## What changed` section",
-            "step01-coroutines/README.md: no `## Things to try` section",
-            "step02-other: no entry in the step table of xtask/src/steps.rs (the table expects step02-awaitables)",
-            "Cargo.toml: \"step02-other\" is not in the workspace members",
-            "step02-other/README.md: missing",
-            "step07-extra: no entry in the step table of xtask/src/steps.rs",
-            "step07-extra/src/: missing",
-            "step07-extra/Cargo.toml: the package must be named \"step07-extra\", like its directory",
-            "step07-extra/README.md: missing",
-        ]
+            "step01-coroutines/examples/step_by_step.rs: missing, but it is the headline demo".into(),
+            "step01-coroutines/README.md: no `## What changed` section".into(),
+            "step01-coroutines/README.md: no `## Demos` section".into(),
+            "step01-coroutines/README.md: no `## Things to try` section".into(),
+            "README.md: the idea of step01-coroutines is \"an async fn is lazy\" in its Cargo.toml".into(),
+            "README.md: the headline demo of step01-coroutines is step_by_step, not in its row".into(),
+            no_key("section"),
+            no_key("idea"),
+            no_key("headline"),
+            no_key("talk-demo"),
+            no_key("diff-budget"),
+            "Cargo.toml: \"step02-other\" is not in the workspace members".into(),
+            "step02-other/README.md: missing".into(),
+            no_row("step02-other"),
+            "step07-extra/Cargo.toml: `diff-budget` must be a whole number of lines".into(),
+            "step07-extra/examples/seven.rs: missing, but it is the headline demo".into(),
+            "step07-extra/examples/talk07.rs: missing, but it is the talk demo".into(),
+            "step07-extra/src/: missing".into(),
+            "step07-extra/Cargo.toml: the package must be named \"step07-extra\", like its directory"
+                .into(),
+            "step07-extra/README.md: missing".into(),
+            "README.md: the section of step07-extra is \"§7 Extra\" in its Cargo.toml".into(),
+        ] as [String; 21]
     );
 }
 
 #[test]
-fn list_marks_steps_without_a_table_entry() {
-    let root = fixture_workspace();
+fn list_marks_the_talk_and_headline_demos() {
+    let root = fixture_workspace("problems-list");
     let found = steps::discover(&root).expect("discover");
     assert_eq!(
-        steps::list(&found),
-        " 1  step01-coroutines  §2 Un monde de coroutines\n\
-         \x20   idea:  an async fn builds a state machine that runs only when polled\n\
-         \x20   demos: complex_work\n\
+        list::list(&found),
+        " 1  step01-coroutines  §2 Coroutines\n\
+         \x20   idea:  an async fn is lazy\n\
+         \x20   demos: talk01 (talk), complex_work\n\
          \n\
-         \x202  step02-other       (no entry in the xtask step table)\n\
+         \x202  step02-other       (no section in its Cargo.toml)\n\
          \x20   idea:  ?\n\
          \x20   demos: (none)\n\
          \n\
-         \x207  step07-extra       (no entry in the xtask step table)\n\
-         \x20   idea:  ?\n\
+         \x207  step07-extra       §7 Extra\n\
+         \x20   idea:  seven things\n\
          \x20   demos: (none)\n"
+    );
+}
+
+#[test]
+fn a_demo_line_wider_than_a_projector_is_a_problem() {
+    let lines: Vec<String> = [
+        "short",
+        &"é".repeat(100),
+        &"x".repeat(101),
+        &"y".repeat(120),
+    ]
+    .map(String::from)
+    .to_vec();
+    assert_eq!(
+        check::too_wide("step01-x/demo", "stdout", &lines),
+        Some("step01-x/demo: stdout line 3 has 101 characters (at most 100), and 1 more".into())
+    );
+    assert_eq!(
+        check::too_wide("step01-x/demo", "stderr", &lines[..2]),
+        None
     );
 }
