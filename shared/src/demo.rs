@@ -37,7 +37,7 @@ pub fn pause(prompt: &str) -> bool {
     crate::trace::exclude(started.elapsed());
     if !got_a_line {
         STDIN_CLOSED.store(true, Ordering::Relaxed);
-        println!();
+        let _ = writeln!(std::io::stdout());
     }
     got_a_line
 }

@@ -204,3 +204,26 @@ fn serve_outside_a_loop_is_an_error_not_a_panic() {
     assert!(matches!(poll, Poll::Ready(Err(_))), "{poll:?}");
     fds.assert_no_leak();
 }
+
+#[test]
+fn after_a_panic_the_loop_drops_its_server_and_closes_every_socket() {
+    let fds = FdCheck::begin();
+    let crashed = std::panic::catch_unwind(|| {
+        let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let event_loop = Loop::new();
+        // `serve` holds a handle to its loop, and the loop holds `serve`: a cycle.
+        event_loop.add_task(async move { serve(listener, defaults()).await.unwrap() });
+        event_loop.add_task(async move {
+            let _client = TcpStream::connect(addr).unwrap();
+            for _ in 0..10 {
+                interrupt().await; // the server accepts it meanwhile
+            }
+            panic!("one task fails");
+        });
+        event_loop.run();
+    });
+    assert!(crashed.is_err());
+    // The listener, the accepted connection and the client are all closed.
+    fds.assert_no_leak();
+}
