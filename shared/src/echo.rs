@@ -194,10 +194,8 @@ impl Door {
             say("server", format!("accept: {err}"));
         } else if out_of_descriptors(&err) {
             if !self.paused {
-                say(
-                    "server",
-                    format!("accept paused: {err}; retrying as clients leave"),
-                );
+                let err = crate::demo::plain(&err);
+                say("server", format!("accept paused: {err}; retrying as clients leave"));
             }
             self.paused = true;
         } else {

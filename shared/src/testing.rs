@@ -208,12 +208,21 @@ pub struct FdCheck {
 }
 
 impl FdCheck {
-    /// Locks out the other counting tests and counts the open descriptors.
+    /// Locks out the other counting tests and counts the open descriptors, once the count is
+    /// steady: a thread of the previous test may still be closing its last socket.
     pub fn begin() -> Self {
         let lock = FD_LOCK
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let before = open_fds().expect("count open descriptors");
+        let mut before = open_fds().expect("count open descriptors");
+        for _ in 0..50 {
+            std::thread::sleep(Duration::from_millis(5));
+            let now = open_fds().expect("count open descriptors");
+            if now == before {
+                break;
+            }
+            before = now;
+        }
         Self {
             before,
             _lock: lock,
