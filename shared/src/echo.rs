@@ -116,23 +116,31 @@ pub struct ServeOptions {
     pub stop_after: Option<usize>,
     /// How many lines of each client the log shows; the rest are answered without a word.
     pub log_lines: usize,
+    /// How long a client may stay silent before the server hangs up (from step05 on: step04
+    /// has no timers, and its server never hangs up on a silent client).
+    pub idle_timeout: Duration,
 }
 
 impl Default for ServeOptions {
     /// Lines up to [`DEFAULT_MAX_LINE`], [`DEFAULT_MAX_CLIENTS`] at once, accepting for ever,
-    /// the first 10 lines of each client logged.
+    /// the first 10 lines of each client logged, silent clients dropped after a minute.
     fn default() -> ServeOptions {
         ServeOptions {
             max_line: DEFAULT_MAX_LINE,
             max_clients: DEFAULT_MAX_CLIENTS,
             stop_after: None,
             log_lines: 10,
+            idle_timeout: Duration::from_secs(60),
         }
     }
 }
 
 /// What a client over the limit receives before the server closes its connection.
 pub const SERVER_FULL: &[u8] = b"error: server full\n";
+
+/// What a client silent for longer than [`ServeOptions::idle_timeout`] receives before the
+/// server closes its connection.
+pub const IDLE: &[u8] = b"error: idle for too long\n";
 
 /// The server's door: who may come in, and what an `accept` error means. It is policy, not a
 /// lesson, so every step's `serve` uses this one: the limit on clients at once, the
@@ -195,7 +203,10 @@ impl Door {
         } else if out_of_descriptors(&err) {
             if !self.paused {
                 let err = crate::demo::plain(&err);
-                say("server", format!("accept paused: {err}; retrying as clients leave"));
+                say(
+                    "server",
+                    format!("accept paused: {err}; retrying as clients leave"),
+                );
             }
             self.paused = true;
         } else {
@@ -246,6 +257,8 @@ pub struct Session {
     answered: usize,
     /// How many lines to log before going quiet.
     log_lines: usize,
+    /// How long the client may stay silent.
+    idle_timeout: Duration,
     /// Its place among the clients served at once, when a [`Door`] let it in.
     seat: Option<Seat>,
 }
@@ -267,6 +280,7 @@ impl Session {
             lines: LineSplitter::new(options.max_line),
             answered: 0,
             log_lines: options.log_lines,
+            idle_timeout: options.idle_timeout,
             seat: None,
         }
     }
@@ -308,6 +322,11 @@ impl Session {
     /// The client closed its side: fine between two lines, `UnexpectedEof` in the middle of one.
     pub fn finish(&self) -> io::Result<()> {
         self.lines.finish()
+    }
+
+    /// How long the client may stay silent before the server hangs up.
+    pub fn idle_timeout(&self) -> Duration {
+        self.idle_timeout
     }
 
     /// Logs how the connection ended, in one `server:` line, and frees the client's seat.

@@ -1,0 +1,53 @@
+//! The one system call the workshop's plumbing needs: how much CPU this process has used.
+//!
+//! std measures wall time (`Instant`) but not CPU time. Comparing the two is how the demos and
+//! tests of step05 show that a sleeping loop no longer spins: `getrusage(2)`, through `libc`.
+
+// Calling C is `unsafe`: the compiler cannot check what C expects of our pointer. This module
+// alone allows it, with a `// SAFETY:` comment on the call.
+#![allow(unsafe_code)]
+
+use std::io;
+use std::time::Duration;
+
+/// The CPU time this process has used so far, in user and kernel mode together.
+pub fn cpu_time() -> io::Result<Duration> {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::uninit();
+    // SAFETY: `usage` points to writable memory the size of a `rusage`, which `getrusage` fills
+    // entirely when it returns 0; we read it only then.
+    let usage = unsafe {
+        if libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        usage.assume_init()
+    };
+    let time = |t: libc::timeval| {
+        let micros = u64::try_from(t.tv_usec).unwrap_or(0);
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0)) + Duration::from_micros(micros)
+    };
+    Ok(time(usage.ru_utime) + time(usage.ru_stime))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spinning_uses_cpu_time_and_sleeping_does_not() {
+        let start = cpu_time().unwrap();
+        let spin_until = std::time::Instant::now() + Duration::from_millis(50);
+        while std::time::Instant::now() < spin_until {}
+        let spun = cpu_time().unwrap() - start;
+        std::thread::sleep(Duration::from_millis(50));
+        let slept = cpu_time().unwrap() - start - spun;
+        assert!(
+            spun >= Duration::from_millis(30),
+            "spinning 50 ms used {spun:?}"
+        );
+        // Other tests of this process may run meanwhile: compare, rather than expect zero.
+        assert!(
+            slept < spun / 2,
+            "sleeping 50 ms used {slept:?}, spinning {spun:?}"
+        );
+    }
+}

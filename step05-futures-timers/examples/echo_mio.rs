@@ -1,0 +1,71 @@
+//! Run it: `cargo run -p step05-futures-timers --example echo_mio -- --port 7878` (Ctrl-C to stop)
+//!
+//! Step04's reverse-echo server on this step's reactor: with no client, or a thousand silent
+//! ones, it uses no CPU; a client silent for `--idle-timeout` seconds is told so and dropped.
+//! `nc 127.0.0.1 7878` from other terminals. With `--auto` it picks a free port, stops after 2 s.
+
+use std::net::Ipv4Addr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use shared::demo::{self, Flags};
+use shared::echo::ServeOptions;
+use shared::say;
+use step05_futures_timers::echo::serve;
+use step05_futures_timers::{AioListener, Loop};
+
+const HELP: &str = "usage: echo_mio [OPTIONS]: each line a client sends comes back reversed
+  --port P          port on 127.0.0.1 (default 7878; --auto: any free port)
+  --seconds S       stop after S seconds (default: never; --auto: 2)
+  --max-line N      longest line accepted, in bytes (default 65536)
+  --max-clients N   clients served at once; one more gets \"error: server full\" (default 1000)
+  --idle-timeout S  hang up on a client silent for S seconds (default 60)
+  --quiet           log connections only, not every line
+  --auto            no terminal needed: any free port, stop after 2 s";
+
+fn main() -> ExitCode {
+    let valued = ["port", "seconds", "max-line", "max-clients", "idle-timeout"];
+    let (flags, auto) = (Flags::parse(HELP, &valued, &["quiet"]), demo::is_auto());
+    let defaults = ServeOptions::default();
+    let options = ServeOptions {
+        max_line: flags.value("max-line").unwrap_or(defaults.max_line),
+        max_clients: flags.value("max-clients").unwrap_or(defaults.max_clients),
+        log_lines: if flags.is_set("quiet") {
+            0
+        } else {
+            defaults.log_lines
+        },
+        idle_timeout: flags
+            .value("idle-timeout")
+            .map_or(defaults.idle_timeout, Duration::from_secs),
+        ..defaults
+    };
+    // In automatic runs, a free port: a demo must not fail because 7878 is taken.
+    let port: u16 = flags.value("port").unwrap_or(if auto { 0 } else { 7878 });
+    let listener = match AioListener::bind((Ipv4Addr::LOCALHOST, port)) {
+        Ok(listener) => listener,
+        Err(err) => {
+            eprintln!(
+                "error: cannot listen on 127.0.0.1:{port}: {}",
+                demo::plain(&err)
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    // A server's log must never stall it, whoever reads (or does not read) its output.
+    shared::output::never_block();
+    if let Some(seconds) = flags.value("seconds").or(auto.then_some(2)) {
+        demo::exit_after(Duration::from_secs(seconds), "server");
+    }
+    demo::exit_code(listener.local_addr().and_then(|addr| {
+        say(
+            "server",
+            format!(
+                "listening on {addr}, lines up to {} bytes",
+                options.max_line
+            ),
+        );
+        say("server", format!("try: nc {} {}", addr.ip(), addr.port()));
+        Loop::new()?.run_task(serve(listener, options))?
+    }))
+}

@@ -1,0 +1,68 @@
+//! A reverse-echo server on this step's sockets: one task per client. The protocol and the door
+//! policy (limits, logs) are the same in every step and live in `shared::echo`; this file is the
+//! part that uses the step's sockets and loop.
+
+use std::io;
+
+use shared::echo::{Door, IDLE, RECV_SIZE, SERVER_FULL, ServeOptions, Session};
+
+use crate::net::{AioListener, AioStream};
+use crate::{Loop, interrupt, timeout};
+
+/// Accepts clients on `listener` and serves each one in its own task of the current loop.
+/// (Awaiting `handle_client` here would make every client wait for the previous one to leave.)
+pub async fn serve(listener: AioListener, options: ServeOptions) -> io::Result<()> {
+    let event_loop = Loop::current().map_err(io::Error::other)?;
+    let mut door = Door::new(options);
+    while door.is_open() {
+        match listener.accept().await {
+            Ok((stream, peer)) => match door.admit(peer) {
+                Some(session) => event_loop.add_task(serve_client(stream, session)),
+                None => event_loop.add_task(async move {
+                    let _ = stream.send_all(SERVER_FULL).await;
+                }),
+            },
+            Err(err) => door.accept_failed(err)?,
+        }
+        // A flood of connections keeps the listener always ready, and a task that never has to
+        // wait never yields: give the clients a turn after each accept.
+        interrupt().await;
+    }
+    Ok(())
+}
+
+/// One client's task: serve it, then say how it went.
+async fn serve_client(stream: AioStream, mut session: Session) {
+    let outcome = handle_client(&stream, &mut session).await;
+    session.end(outcome);
+}
+
+/// Moves bytes between one client and its session until the client closes its side; fails when
+/// the connection ends otherwise (a line too long, a client gone mid-line, silent for too long…).
+pub async fn handle_client(stream: &AioStream, session: &mut Session) -> io::Result<()> {
+    let mut buf = vec![0; RECV_SIZE];
+    loop {
+        // With timers, a silent client no longer holds its seat for ever.
+        let received = match timeout(session.idle_timeout(), stream.recv(&mut buf)).await {
+            Err(err) if err.kind() == io::ErrorKind::TimedOut => {
+                let _ = stream.send_all(IDLE).await;
+                return Err(err);
+            }
+            received => received?,
+        };
+        if received == 0 {
+            return session.finish();
+        }
+        match session.receive(&buf[..received]) {
+            Ok(replies) => stream.send_all(&replies).await?,
+            Err(refused) => {
+                // Say why we hang up. Best effort: the client may be gone already.
+                let _ = stream.send_all(&refused.reply).await;
+                return Err(refused.error);
+            }
+        }
+        // A client that keeps sending finds its socket always ready, and a task that never has
+        // to wait never yields: give the others a turn after each batch.
+        interrupt().await;
+    }
+}

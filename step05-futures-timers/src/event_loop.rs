@@ -1,0 +1,308 @@
+//! The event loop: tasks in a slab, polled only when woken; in between, the loop sleeps in the
+//! reactor until a socket is ready, a timer is due, or another thread wakes a task.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Waker};
+use std::time::{Duration, Instant};
+
+use crate::OneShot;
+use crate::reactor::Reactor;
+use crate::timer::Timers;
+use crate::waker::{ReadyQueue, TaskWaker};
+
+/// A task: a future with nothing left to return, boxed so that futures of different types fit in
+/// one queue (Python's coroutine objects all have the same type; Rust's do not).
+pub type Task = Pin<Box<dyn Future<Output = ()>>>;
+
+/// Runs tasks until all are done, one poll each in turn: the talk's first loop. Pop the task at
+/// the front, give it one step, and put it back at the end if it is not done. The waker is a
+/// no-op: every unfinished task is polled again on the next turn anyway.
+pub fn run_tasks(tasks: Vec<Task>) {
+    let mut queue = VecDeque::from(tasks);
+    let mut cx = Context::from_waker(Waker::noop());
+    while let Some(mut task) = queue.pop_front() {
+        if task.as_mut().poll(&mut cx).is_pending() {
+            queue.push_back(task);
+        }
+    }
+}
+
+thread_local! {
+    /// The loop running on this thread, if any: what [`Loop::current`] returns.
+    static CURRENT: RefCell<Option<Loop>> = const { RefCell::new(None) };
+}
+
+/// The talk's `Loop` class, now with wakers: a task is polled when it was woken, and only then.
+///
+/// It is a cheap handle: clones share the same loop, so a task can keep one and add tasks.
+#[derive(Clone)]
+pub struct Loop {
+    /// Everything the loop holds; shared by its handles.
+    inner: Rc<Inner>,
+}
+
+/// What a [`Loop`] holds.
+struct Inner {
+    /// Every unfinished task, under its id. Never borrowed while a task is polled.
+    tasks: RefCell<Slab>,
+    /// The ids of the tasks woken since their last poll.
+    ready: Arc<ReadyQueue>,
+    /// The talk's `handlers`: what to set, and when.
+    timers: RefCell<Timers>,
+    /// Where the loop sleeps, and where sockets say they are ready.
+    reactor: Rc<Reactor>,
+}
+
+/// The tasks, each in a slot numbered by its id; a finished task's id is given to the next one.
+#[derive(Default)]
+struct Slab {
+    /// `None` for a free id, or for a task taken out while it is polled.
+    slots: Vec<Option<Slot>>,
+    /// Ids free for new tasks.
+    free: Vec<usize>,
+    /// How many tasks are unfinished.
+    live: usize,
+}
+
+/// One task and its waker.
+struct Slot {
+    /// The task.
+    task: Task,
+    /// The `Arc` behind every `Waker` of this task.
+    waker: Arc<TaskWaker>,
+}
+
+impl Loop {
+    /// A loop with no task. Fails only if the system refuses a poller (out of descriptors).
+    pub fn new() -> io::Result<Loop> {
+        let (reactor, alarm) = Reactor::new()?;
+        let inner = Inner {
+            tasks: RefCell::new(Slab::default()),
+            ready: ReadyQueue::new(alarm),
+            timers: RefCell::new(Timers::default()),
+            reactor: Rc::new(reactor),
+        };
+        Ok(Loop {
+            inner: Rc::new(inner),
+        })
+    }
+
+    /// The loop running on this thread: the talk's `Loop.current`. Outside [`Loop::run`] there
+    /// is none, and that is an error to report, not to guess around.
+    pub fn current() -> Result<Loop, NoCurrentLoop> {
+        CURRENT.with_borrow(|current| current.clone().ok_or(NoCurrentLoop))
+    }
+
+    /// Adds a task; it is woken at once, so it gets a first poll. Works from inside a running task.
+    pub fn add_task(&self, task: impl Future<Output = ()> + 'static) {
+        let mut tasks = self.inner.tasks.borrow_mut();
+        let id = tasks.free.pop().unwrap_or(tasks.slots.len());
+        if id == tasks.slots.len() {
+            tasks.slots.push(None);
+        }
+        let waker = TaskWaker::new(id, Arc::clone(&self.inner.ready));
+        tasks.slots[id] = Some(Slot {
+            task: Box::pin(task),
+            waker,
+        });
+        tasks.live += 1;
+    }
+
+    /// Sets `future` at `deadline`: the talk's `call_later(t, future)`, whose `t` is a time, not
+    /// a delay. Deadlines on a monotonic clock: setting the system clock changes nothing.
+    pub fn call_at(&self, deadline: Instant, future: OneShot<()>) {
+        self.inner.timers.borrow_mut().push(deadline, future);
+    }
+
+    /// Sets `future` after `delay`: asyncio's `call_later`.
+    pub fn call_later(&self, delay: Duration, future: OneShot<()>) {
+        self.call_at(Instant::now() + delay, future);
+    }
+
+    /// Runs until every task is done. Each turn fires every due timer, polls the tasks woken so
+    /// far, then sleeps in the reactor until there is something to do.
+    ///
+    /// Fails when tasks remain that nothing can ever wake (see [`Stuck`]), or if the reactor
+    /// fails. Panics when called from one of this loop's own tasks (that task would wait for
+    /// itself), and when a task panics, after dropping every task the loop still held.
+    pub fn run(&self) -> io::Result<()> {
+        let _running = Running::start(self);
+        while self.inner.tasks.borrow().live > 0 {
+            self.inner.timers.borrow_mut().fire_due(Instant::now());
+            // Only the tasks queued now: one that wakes itself waits for the next turn, after
+            // the reactor had its say.
+            for _ in 0..self.inner.ready.len() {
+                if let Some(id) = self.inner.ready.pop() {
+                    self.poll_task(id);
+                }
+            }
+            if self.inner.tasks.borrow().live > 0 {
+                self.sleep_until_woken()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `task`, and every task it adds, to the end; returns what `task` returned.
+    pub fn run_task<T: 'static>(&self, task: impl Future<Output = T> + 'static) -> io::Result<T> {
+        let output = Rc::new(Cell::new(None));
+        let slot = Rc::clone(&output);
+        self.add_task(async move { slot.set(Some(task.await)) });
+        self.run()?;
+        Ok(output
+            .take()
+            .expect("run() returns Ok only once every task, this one too, has finished"))
+    }
+
+    /// Polls task `id`, if it is really queued; a finished task leaves the slab.
+    fn poll_task(&self, id: usize) {
+        let taken = self
+            .inner
+            .tasks
+            .borrow_mut()
+            .slots
+            .get_mut(id)
+            .and_then(Option::take);
+        let Some(mut slot) = taken else {
+            return; // a stale id: that task has finished
+        };
+        if slot.waker.take_queued() {
+            let waker = Waker::from(Arc::clone(&slot.waker));
+            if slot
+                .task
+                .as_mut()
+                .poll(&mut Context::from_waker(&waker))
+                .is_ready()
+            {
+                let mut tasks = self.inner.tasks.borrow_mut();
+                tasks.free.push(id);
+                tasks.live -= 1;
+                return;
+            }
+        }
+        self.inner.tasks.borrow_mut().slots[id] = Some(slot);
+    }
+
+    /// Waits in the reactor: not at all if a task is ready, until the next timer if there is one,
+    /// for ever if only a socket or another thread can still wake a task. With none of those,
+    /// nothing ever will: that is an error, not a reason to sleep for ever.
+    fn sleep_until_woken(&self) -> io::Result<()> {
+        let next_timer = self.inner.timers.borrow().next_deadline();
+        let mut timeout = next_timer.map(|at| at.saturating_duration_since(Instant::now()));
+        if timeout.is_none() && self.inner.ready.len() == 0 && self.nobody_can_wake() {
+            let tasks = std::mem::take(&mut *self.inner.tasks.borrow_mut());
+            return Err(io::Error::other(Stuck { tasks: tasks.live }));
+        }
+        self.inner.ready.set_sleeping(true);
+        if self.inner.ready.len() > 0 {
+            timeout = Some(Duration::ZERO);
+        }
+        let waited = self.inner.reactor.wait(timeout);
+        self.inner.ready.set_sleeping(false);
+        waited?;
+        self.inner.reactor.dispatch();
+        Ok(())
+    }
+
+    /// True when no task's waker is held by anything but the loop: no timer, no socket, no
+    /// one-shot, no other thread can ever wake one of them.
+    fn nobody_can_wake(&self) -> bool {
+        let tasks = self.inner.tasks.borrow();
+        let mut wakers = tasks.slots.iter().flatten().map(|slot| &slot.waker);
+        wakers.all(|waker| Arc::strong_count(waker) == 1)
+    }
+
+    /// The reactor that this loop's sockets register with.
+    pub(crate) fn reactor(&self) -> Rc<Reactor> {
+        Rc::clone(&self.inner.reactor)
+    }
+}
+
+impl fmt::Debug for Loop {
+    /// Tasks are futures with no `Debug`; their number is what matters.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Loop")
+            .field("tasks", &self.inner.tasks.borrow().live)
+            .finish()
+    }
+}
+
+/// Makes a loop the current one while it runs, and cleans up after it, also when a task panics
+/// and the panic unwinds out of [`Loop::run`]: the previous loop is current again, and the
+/// tasks are dropped. Tasks often hold a handle to their loop (`gather` does): left in place,
+/// that cycle would keep them, and their sockets, alive for ever.
+struct Running {
+    /// The loop that runs.
+    event_loop: Loop,
+    /// The loop that was current before (usually none).
+    previous: Option<Loop>,
+}
+
+impl Running {
+    /// Makes `event_loop` current until the returned value is dropped.
+    fn start(event_loop: &Loop) -> Self {
+        if Loop::current().is_ok_and(|current| Rc::ptr_eq(&current.inner, &event_loop.inner)) {
+            panic!("Loop::run: this event loop is already running (called from one of its tasks)");
+        }
+        let previous = CURRENT.replace(Some(event_loop.clone()));
+        let event_loop = event_loop.clone();
+        Self {
+            event_loop,
+            previous,
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        CURRENT.set(self.previous.take());
+        if std::thread::panicking() {
+            // Take the tasks out of the slab before dropping them: their destructors may use it.
+            drop(std::mem::take(
+                &mut *self.event_loop.inner.tasks.borrow_mut(),
+            ));
+        }
+    }
+}
+
+/// The error of [`Loop::current`] outside a running loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NoCurrentLoop;
+
+impl fmt::Display for NoCurrentLoop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("no event loop is running on this thread")
+    }
+}
+
+impl std::error::Error for NoCurrentLoop {}
+
+/// Why [`Loop::run`] gave up: tasks remain, but no timer, no socket, no other thread holds a
+/// waker that could wake one of them. Waiting would be for ever; the loop drops them and says so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stuck {
+    /// How many tasks could never finish.
+    pub tasks: usize,
+}
+
+impl fmt::Display for Stuck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tasks = match self.tasks {
+            1 => "1 task waits".to_owned(),
+            n => format!("{n} tasks wait"),
+        };
+        write!(
+            f,
+            "{tasks} for something that can never happen: nothing holds a waker"
+        )
+    }
+}
+
+impl std::error::Error for Stuck {}
