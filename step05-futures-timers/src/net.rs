@@ -80,18 +80,10 @@ impl AioListener {
     /// Binds `addr` and listens on it (port 0: any free port). Not `async`: binding and listening
     /// never wait for the network (the talk's are `async`, but never yield).
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<AioListener> {
-        let mut last_error = io::Error::from(io::ErrorKind::AddrNotAvailable);
-        for addr in addr.to_socket_addrs()? {
-            match TcpListener::bind(addr) {
-                Ok(inner) => {
-                    return Ok(AioListener {
-                        io: Registered::new(inner),
-                    });
-                }
-                Err(err) => last_error = err,
-            }
-        }
-        Err(last_error)
+        let inner = std::net::TcpListener::bind(addr)?;
+        inner.set_nonblocking(true)?;
+        let io = Registered::new(TcpListener::from_std(inner));
+        Ok(AioListener { io })
     }
 
     /// Waits for the next client and returns its connection and address.
