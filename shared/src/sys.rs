@@ -33,21 +33,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spinning_uses_cpu_time_and_sleeping_does_not() {
+    fn spinning_shows_in_cpu_time() {
+        // Only a lower bound: the other tests of this process run meanwhile and count too.
         let start = cpu_time().unwrap();
         let spin_until = std::time::Instant::now() + Duration::from_millis(50);
         while std::time::Instant::now() < spin_until {}
         let spun = cpu_time().unwrap() - start;
-        std::thread::sleep(Duration::from_millis(50));
-        let slept = cpu_time().unwrap() - start - spun;
         assert!(
             spun >= Duration::from_millis(30),
             "spinning 50 ms used {spun:?}"
-        );
-        // Other tests of this process may run meanwhile: compare, rather than expect zero.
-        assert!(
-            slept < spun / 2,
-            "sleeping 50 ms used {slept:?}, spinning {spun:?}"
         );
     }
 }

@@ -59,7 +59,7 @@ fn run() -> io::Result<()> {
     let never = OneShot::<u32>::new();
     match Loop::new()?.run_task(never) {
         Ok(value) => say("main", format!("   unexpected value {value}")),
-        Err(err) => say("main", format!("   run_task: {err}")),
+        Err(err) => say("main", format!("   {err}")),
     }
     Ok(())
 }

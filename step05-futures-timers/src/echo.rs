@@ -3,11 +3,15 @@
 //! part that uses the step's sockets and loop.
 
 use std::io;
+use std::time::Duration;
 
 use shared::echo::{Door, IDLE, RECV_SIZE, SERVER_FULL, ServeOptions, Session};
 
 use crate::net::{AioListener, AioStream};
-use crate::{Loop, interrupt, timeout};
+use crate::{Loop, interrupt, sleep, timeout};
+
+/// How long `serve` waits before it tries `accept` again after a failure.
+const ACCEPT_RETRY: Duration = Duration::from_millis(20);
 
 /// Accepts clients on `listener` and serves each one in its own task of the current loop.
 /// (Awaiting `handle_client` here would make every client wait for the previous one to leave.)
@@ -22,7 +26,11 @@ pub async fn serve(listener: AioListener, options: ServeOptions) -> io::Result<(
                     let _ = stream.send_all(SERVER_FULL).await;
                 }),
             },
-            Err(err) => door.accept_failed(err)?,
+            Err(err) => {
+                door.accept_failed(err)?;
+                // Out of descriptors, `accept` fails at once on every try: pause between tries.
+                sleep(ACCEPT_RETRY).await;
+            }
         }
         // A flood of connections keeps the listener always ready, and a task that never has to
         // wait never yields: give the clients a turn after each accept.

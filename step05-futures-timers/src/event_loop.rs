@@ -121,9 +121,12 @@ impl Loop {
         self.inner.timers.borrow_mut().push(deadline, future);
     }
 
-    /// Sets `future` after `delay`: asyncio's `call_later`.
+    /// Sets `future` after `delay`: asyncio's `call_later`. A delay too long for the clock
+    /// (`Duration::MAX`) means never: the future is dropped, not set.
     pub fn call_later(&self, delay: Duration, future: OneShot<()>) {
-        self.call_at(Instant::now() + delay, future);
+        if let Some(deadline) = Instant::now().checked_add(delay) {
+            self.call_at(deadline, future);
+        }
     }
 
     /// Runs until every task is done. Each turn fires every due timer, polls the tasks woken so
@@ -194,7 +197,7 @@ impl Loop {
     /// for ever if only a socket or another thread can still wake a task. With none of those,
     /// nothing ever will: that is an error, not a reason to sleep for ever.
     fn sleep_until_woken(&self) -> io::Result<()> {
-        let next_timer = self.inner.timers.borrow().next_deadline();
+        let next_timer = self.inner.timers.borrow_mut().next_deadline();
         let mut timeout = next_timer.map(|at| at.saturating_duration_since(Instant::now()));
         if timeout.is_none() && self.inner.ready.len() == 0 && self.nobody_can_wake() {
             let tasks = std::mem::take(&mut *self.inner.tasks.borrow_mut());

@@ -5,8 +5,9 @@
 //! a socket wakes it through the reactor. With no task ready, the loop sleeps in the kernel.
 //!
 //! The flaw left for the next step: nothing new to fix in the engine; step06 builds async
-//! iteration and async resource scopes on top of it (and a cycle of tasks waiting on each other
-//! still keeps the loop waiting for ever, as asyncio's would).
+//! iteration and async resource scopes on top of it. (Tasks that wait on each other, or a
+//! `gather` over a stuck future, keep their wakers alive: the loop then waits for ever, as
+//! asyncio's would, instead of reporting them stuck.)
 //!
 //! Start reading at `waker.rs`, then `event_loop.rs` (`run`, `poll_task`, `sleep_until_woken`),
 //! `oneshot.rs` and `timer.rs` (the talk's `Future` and `TimeEvent`), `reactor.rs` and `net.rs`.

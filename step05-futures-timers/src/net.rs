@@ -4,7 +4,7 @@
 //! The talk has one `AIOSocket` class for both roles; Rust's std has two types, so we do too:
 //! [`AioListener`] waits for connections, [`AioStream`] carries bytes.
 
-use std::cell::OnceCell;
+use std::cell::RefCell;
 use std::future::poll_fn;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -18,16 +18,17 @@ use mio::unix::SourceFd;
 use crate::Loop;
 use crate::reactor::{Direction, Reactor};
 
-/// A socket, registered with the reactor of the loop that first waits on it.
+/// A socket, registered with the reactor of the loop it waits in.
 ///
-/// Registering lazily lets a socket be made anywhere (bound on one thread, served on another),
-/// and costs nothing to a socket that never has to wait.
+/// Registering lazily lets a socket be made before its loop runs (bound, then handed to a task),
+/// costs nothing to a socket that never has to wait, and follows a socket that waits in another
+/// loop later on: it leaves the old reactor and joins the new one.
 #[derive(Debug)]
 struct Registered<S: AsRawFd> {
     /// The mio socket, in non-blocking mode.
     socket: S,
     /// The reactor and the token it knows the socket by, once registered.
-    registration: OnceCell<(Rc<Reactor>, Token)>,
+    registration: RefCell<Option<(Rc<Reactor>, Token)>>,
 }
 
 impl<S: AsRawFd> Registered<S> {
@@ -35,7 +36,7 @@ impl<S: AsRawFd> Registered<S> {
     fn new(socket: S) -> Self {
         Registered {
             socket,
-            registration: OnceCell::new(),
+            registration: RefCell::new(None),
         }
     }
 
@@ -44,18 +45,26 @@ impl<S: AsRawFd> Registered<S> {
     /// reactor and is not polled again until the system says something changed.
     async fn wait(&self, dir: Direction) -> io::Result<()> {
         let (reactor, token) = self.registration()?;
-        poll_fn(|cx| reactor.poll_ready(*token, dir, cx)).await;
+        poll_fn(|cx| reactor.poll_ready(token, dir, cx)).await;
         Ok(())
     }
 
-    /// The reactor and token, registering with the current loop's reactor the first time.
-    fn registration(&self) -> io::Result<&(Rc<Reactor>, Token)> {
-        if let Some(registration) = self.registration.get() {
-            return Ok(registration);
-        }
+    /// The current loop's reactor and this socket's token there, registering if needed.
+    fn registration(&self) -> io::Result<(Rc<Reactor>, Token)> {
         let reactor = Loop::current().map_err(io::Error::other)?.reactor();
-        let token = reactor.register(&mut SourceFd(&self.socket.as_raw_fd()))?;
-        Ok(self.registration.get_or_init(|| (reactor, token)))
+        let mut registration = self.registration.borrow_mut();
+        match registration.take() {
+            Some((old, token)) if Rc::ptr_eq(&old, &reactor) => {
+                *registration = Some((old, token));
+            }
+            Some((old, token)) => old.deregister(&mut SourceFd(&self.socket.as_raw_fd()), token),
+            None => {}
+        }
+        if registration.is_none() {
+            let token = reactor.register(&mut SourceFd(&self.socket.as_raw_fd()))?;
+            *registration = Some((reactor, token));
+        }
+        Ok(registration.clone().expect("registered just above"))
     }
 }
 

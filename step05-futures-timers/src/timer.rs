@@ -113,8 +113,17 @@ impl Timers {
         }
     }
 
-    /// When the next event is due, if there is one: how long the loop may sleep.
-    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+    /// When the next event is due, if there is one: how long the loop may sleep. Events nobody
+    /// waits for any more are dropped first: the loop should not wait for them, nor think that a
+    /// stuck task might still be woken by one.
+    pub(crate) fn next_deadline(&mut self) -> Option<Instant> {
+        while self
+            .heap
+            .peek()
+            .is_some_and(|event| event.future.is_orphan())
+        {
+            self.heap.pop();
+        }
         self.heap.peek().map(|event| event.deadline)
     }
 }

@@ -1,0 +1,293 @@
+//! The demos run without a terminal and print what they promise: the talk's lines in the talk's
+//! order and timing, CPU figures that show a loop asleep, and servers that fail with one clear
+//! line and the right exit code, and never stall on their own log.
+//!
+//! Every test counts descriptors, even those that open no socket: the pipes to a demo's output
+//! are descriptors too, and would upset the count of a test running at the same time.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use shared::echo::Client;
+use shared::testing::{FdCheck, in_background, run_demo};
+use step05_futures_timers::AioListener;
+
+const PACKAGE: &str = env!("CARGO_PKG_NAME");
+
+/// The `print_messages` lines of one scenario of the talk demo: `(message, talk seconds)`.
+fn messages(lines: &[String], scenario: &str) -> Vec<(String, f64)> {
+    let start = lines.iter().position(|l| l.starts_with(scenario)).unwrap();
+    lines[start + 1..]
+        .iter()
+        .take_while(|l| l.starts_with("print_messages: "))
+        .map(|l| {
+            let rest = l.trim_start_matches("print_messages: ");
+            let (msg, at) = rest.split_once(" at ").unwrap();
+            let seconds = at.trim_end_matches(" s").parse().unwrap();
+            (msg.trim().to_owned(), seconds)
+        })
+        .collect()
+}
+
+/// Checks messages and times against the talk's, times within a generous margin.
+fn assert_timeline(got: &[(String, f64)], expected: &[(&str, f64)]) {
+    let names: Vec<&str> = got.iter().map(|(m, _)| m.as_str()).collect();
+    let wanted: Vec<&str> = expected.iter().map(|(m, _)| *m).collect();
+    assert_eq!(names, wanted);
+    for ((msg, at), (_, talk)) in got.iter().zip(expected) {
+        assert!(
+            (at - talk).abs() <= 0.3,
+            "{msg} at {at} s, the talk says {talk} s"
+        );
+    }
+}
+
+/// The `(end, CPU)` talk seconds of each `main: ended at 5.0 s, CPU used: 0.00 s` line.
+fn endings(lines: &[String]) -> Vec<(f64, f64)> {
+    lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("main: ended at "))
+        .map(|rest| {
+            let (end, cpu) = rest.split_once(" s, CPU used: ").unwrap();
+            let cpu = cpu.trim_end_matches(" s");
+            (end.parse().unwrap(), cpu.parse().unwrap())
+        })
+        .collect()
+}
+
+/// The timestamp of the first stdout line that ends with `text`, in milliseconds.
+fn stamp(stdout: &str, text: &str) -> f64 {
+    let line = stdout.lines().find(|l| l.ends_with(text)).unwrap();
+    let millis = line.trim_start_matches('[').split(" ms]").next().unwrap();
+    millis.trim().parse().unwrap()
+}
+
+#[test]
+fn the_talk_demo_reproduces_the_talks_output_without_burning_cpu() {
+    let fds = FdCheck::begin();
+    let run = run_demo(PACKAGE, "talk05", &["--auto"]);
+    let lines = run.lines();
+    let stdout = run.success();
+    // Slide 5.10: `before`, a 5 s sleep, `after`. A talk second is 100 ms with `--auto`.
+    let slide_5_10 = lines.iter().position(|l| l.starts_with("§5.10")).unwrap();
+    assert_eq!(
+        lines[slide_5_10 + 1..slide_5_10 + 3],
+        ["main: before", "main: after"]
+    );
+    let slept = stamp(&stdout, "main: after") - stamp(&stdout, "main: before");
+    assert!((500.0..800.0).contains(&slept), "after {slept} ms");
+    // Slide 4.11 on this loop: the output of slide 4.6, at the talk's times.
+    let together = [
+        ("foo", 0.0),
+        ("aaa", 0.0),
+        ("bbb", 0.7),
+        ("bar", 1.0),
+        ("ccc", 1.4),
+        ("baz", 2.0),
+    ];
+    assert_timeline(&messages(&lines, "§4.11"), &together);
+    // Both end when the talk's did; the talk's §5 loop burnt 3.2 s of CPU in the 5 s sleep.
+    let ended = endings(&lines);
+    assert_eq!(ended.len(), 2, "{lines:#?}");
+    for ((end, cpu), talk) in ended.into_iter().zip([5.0, 3.0]) {
+        assert!(
+            (end - talk).abs() <= 0.3,
+            "ended at {end} s, the talk {talk} s"
+        );
+        assert!(cpu <= 0.2, "{cpu} talk seconds of CPU");
+    }
+    fds.assert_no_leak();
+}
+
+#[test]
+fn future_set_shows_the_four_cases() {
+    let fds = FdCheck::begin();
+    let run = run_demo(PACKAGE, "future_set", &[]);
+    assert!(run.status.success(), "{}: {}", run.status, run.stderr);
+    let (lines, stdout) = (run.lines(), &run.stdout);
+    let expected = [
+        "main: 1. set() before anyone awaits: the value waits (the talk loses the task)",
+        "main:    awaited afterwards: \"early bird\"",
+        "main: 2. set() a second time: an error you can see (the talk queues the task twice)",
+        "main:    second set: Err(AlreadySet)",
+        "main: 3. two tasks await one OneShot: both resume (in the talk, only the last)",
+        "setter:    set(42) after 100 ms",
+        "task-a:    got 42",
+        "task-b:    got 42",
+        "main: 4. a task awaits a OneShot that nobody can set: the loop says so",
+        "main:    1 task waits for something that can never happen: nothing holds a waker",
+    ];
+    assert_eq!(lines, expected);
+    let waited =
+        stamp(stdout, "set(42) after 100 ms") - stamp(stdout, "(in the talk, only the last)");
+    assert!(waited >= 100.0, "set after {waited} ms");
+    // Every line fits on a projector, the last one (the `Stuck` message) included.
+    run.assert_fits();
+    fds.assert_no_leak();
+}
+
+#[test]
+fn sleep_many_ends_together_at_almost_no_cpu() {
+    let fds = FdCheck::begin();
+    let run = run_demo(PACKAGE, "sleep_many", &["--auto"]);
+    let lines = run.lines();
+    run.success();
+    assert_eq!(lines[0], "main: 10000 tasks sleep between 0 and 500 ms");
+    // `main: 10000 tasks done in 504ms`
+    let done = lines[1].strip_prefix("main: 10000 tasks done in ").unwrap();
+    let wall = parse_duration(done);
+    assert!(wall >= Duration::from_millis(500), "{wall:?}");
+    assert!(wall < Duration::from_secs(3), "{wall:?}");
+    // `main: CPU time: 26ms, 5.2% of the wall time`: generous, as a debug build sets up ten
+    // thousand tasks; step03's sleep would show 100%.
+    let share = lines[2].split(", ").nth(1).unwrap();
+    let share: f64 = share.split('%').next().unwrap().parse().unwrap();
+    assert!(share < 30.0, "{}", lines[2]);
+    fds.assert_no_leak();
+}
+
+/// A duration as `{:.0?}` prints it: `504ms`, `178µs`, `1s`.
+fn parse_duration(text: &str) -> Duration {
+    let split = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap();
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().unwrap();
+    let seconds = match unit {
+        "s" => number,
+        "ms" => number / 1e3,
+        "µs" => number / 1e6,
+        "ns" => number / 1e9,
+        other => panic!("unit {other:?} in {text:?}"),
+    };
+    Duration::from_secs_f64(seconds)
+}
+
+#[test]
+fn busy_vs_idle_shows_both_cpu_figures_and_the_busy_one_far_larger() {
+    let fds = FdCheck::begin();
+    let run = run_demo(PACKAGE, "busy_vs_idle", &["--auto"]);
+    let lines = run.lines();
+    run.success();
+    // `busy: step03's sleep: 500ms of wall time, 499ms of CPU`
+    let cpu_of = |label: &str| {
+        let line = lines.iter().find(|l| l.starts_with(label)).unwrap();
+        let cpu = line.split(", ").nth(1).unwrap();
+        parse_duration(cpu.trim_end_matches(" of CPU"))
+    };
+    let (busy, idle) = (cpu_of("busy: "), cpu_of("idle: "));
+    // Busy waiting takes a core for the whole 500 ms (less if the machine is crowded).
+    assert!(busy >= Duration::from_millis(100), "busy: {busy:?}");
+    assert!(idle * 10 < busy, "idle: {idle:?}, busy: {busy:?}");
+    fds.assert_no_leak();
+}
+
+#[test]
+fn echo_mio_auto_stops_by_itself() {
+    let fds = FdCheck::begin();
+    let stdout = run_demo(PACKAGE, "echo_mio", &["--auto", "--seconds", "1"]).success();
+    assert!(stdout.contains("try: nc 127.0.0.1 "), "{stdout}");
+    assert!(stdout.contains("time is up"), "{stdout}");
+    fds.assert_no_leak();
+}
+
+#[test]
+fn echo_mio_on_a_busy_port_is_one_line_and_exit_code_1() {
+    let fds = FdCheck::begin();
+    let taken = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let run = run_demo(PACKAGE, "echo_mio", &["--port", &port, "--seconds", "1"]);
+    assert_eq!(run.status.code(), Some(1), "{}", run.stderr);
+    let expected = format!("error: cannot listen on 127.0.0.1:{port}: address already in use");
+    assert_eq!(run.stderr.trim(), expected);
+    drop(taken);
+    fds.assert_no_leak();
+}
+
+#[test]
+fn echo_mio_bad_flags_are_one_line_and_exit_code_2() {
+    let fds = FdCheck::begin();
+    let mistakes = [
+        &["--port"][..],
+        &["--port", "eighty"],
+        &["--colour"],
+        &["--idle-timeout", "soon"],
+    ];
+    for args in mistakes {
+        let run = run_demo(PACKAGE, "echo_mio", args);
+        assert_eq!(run.status.code(), Some(2), "{args:?}: {}", run.stderr);
+        assert_eq!(
+            run.stderr.trim().lines().count(),
+            1,
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    fds.assert_no_leak();
+}
+
+/// Starts `echo_mio` with its stdout piped (the pipe stays in the `Child`); returns it and the
+/// address it listens on.
+fn serve_into_a_pipe() -> (Child, SocketAddr) {
+    let mut child = Command::new(common::example_binary("echo_mio"))
+        .args(["--port", "0", "--seconds", "20"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .split("listening on ")
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap();
+    (child, addr.parse().unwrap())
+}
+
+/// Two hundred clients of eleven lines each: well over the 64 KiB a pipe holds, once logged.
+fn many_clients(addr: SocketAddr) -> std::io::Result<()> {
+    for _ in 0..200 {
+        let mut client = Client::connect(addr)?;
+        for _ in 0..11 {
+            assert_eq!(client.request(b"abc")?, b"cba");
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn a_log_nobody_reads_never_stalls_the_server() {
+    let fds = FdCheck::begin();
+    let (mut server, addr) = serve_into_a_pipe();
+    // The pipe stays open and nobody reads it: it fills up, and the clients must not notice.
+    let served = in_background(move || many_clients(addr)).join();
+    let _ = server.kill();
+    let _ = server.wait();
+    drop(server); // and the pipe with it
+    served.expect("every client answered");
+    fds.assert_no_leak();
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let fds = FdCheck::begin();
+    let (mut server, addr) = serve_into_a_pipe();
+    drop(server.stdout.take()); // `echo_mio | head -1`: the reader is gone
+    let served = in_background(move || many_clients(addr)).join();
+    let still_running = server.try_wait().unwrap().is_none();
+    let _ = server.kill();
+    let _ = server.wait();
+    drop(server);
+    served.expect("every client answered");
+    assert!(still_running, "the server died when its stdout closed");
+    fds.assert_no_leak();
+}
