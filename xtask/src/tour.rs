@@ -88,46 +88,23 @@ fn headline(ws: &Workspace, step: &Step) -> Result<(), Error> {
     }
 }
 
-/// `== step 03 · §4.1–4.11 Boucle… · an event loop is … · demo two_tasks`, at most [`WIDTH`]
-/// columns: the section title gives way first (its number stays), then the idea.
+/// The two header lines of a step in the tour: `== step 03 · §4.1–4.11 Boucle d'or et les trois
+/// tâches · demo talk03`, then `   idea: …`. Two lines, so that neither the section title nor the
+/// idea is cut to fit a projector's [`WIDTH`] columns (only a title too long on its own is).
 pub fn header(step: &Step) -> String {
-    let (section, idea) = (
-        step.meta("section").unwrap_or("?"),
-        step.meta("idea").unwrap_or("?"),
-    );
+    let section = step.meta("section").unwrap_or("?");
     let demo = step.meta("headline").unwrap_or("?");
-    let line = |section: &str, idea: &str| {
-        format!(
-            "== step {:02} · {section} · {idea} · demo {demo}",
-            step.number
-        )
-    };
-    let room =
-        |other: &str| WIDTH.saturating_sub(line("", "").chars().count() + other.chars().count());
-    let section = shorten(section, room(idea), 1);
-    let idea = shorten(idea, room(&section), 3);
-    line(&section, &idea)
+    let title = format!("== step {:02} · {section} · demo {demo}", step.number);
+    let idea = format!("   idea: {}", step.meta("idea").unwrap_or("?"));
+    format!("{}\n{}", shorten(&title, WIDTH), shorten(&idea, WIDTH))
 }
 
-/// `text` cut after a word and ended with `…` to fit in `max` characters, but keeping at
-/// least its first `keep` words.
-fn shorten(text: &str, max: usize, keep: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
+/// `text`, cut and ended with `…` if it is longer than `max` characters.
+fn shorten(text: &str, max: usize) -> String {
+    match text.chars().count() > max {
+        true => text.chars().take(max - 1).collect::<String>() + "…",
+        false => text.to_owned(),
     }
-    let mut kept = String::new();
-    for (i, word) in text.split(' ').enumerate() {
-        let longer = if i == 0 {
-            word.to_owned()
-        } else {
-            format!("{kept} {word}")
-        };
-        if i >= keep && longer.chars().count() + 1 > max {
-            break;
-        }
-        kept = longer;
-    }
-    kept + "…"
 }
 
 #[cfg(test)]
@@ -135,7 +112,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_long_header_keeps_the_section_number_and_fits() {
+    fn the_header_keeps_the_whole_section_and_idea() {
         let meta = [
             ("section", "§4.12–4.17 utilitaires réseau"),
             (
@@ -153,7 +130,8 @@ mod tests {
         };
         assert_eq!(
             header(&step),
-            "== step 04 · §4.12–4.17… · a socket that is not ready yields to the loop and… · demo reverse_echo"
+            "== step 04 · §4.12–4.17 utilitaires réseau · demo reverse_echo\n   \
+             idea: a socket that is not ready yields to the loop and retries later"
         );
     }
 }
