@@ -14,6 +14,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+pub mod bench;
 pub mod check;
 pub mod demo;
 pub mod diff;

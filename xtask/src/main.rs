@@ -15,6 +15,7 @@ const COMMANDS: &[(&str, &str, Main)] = &[
     ("demo", "a step's demos: demo N [NAME]", demo::main),
     ("tour", "every headline demo, in order", tour::main),
     ("check", "what CI checks beyond tests", check::main),
+    ("bench", "speed vs tokio, smol, asyncio", xtask::bench::main),
 ];
 
 fn main() -> ExitCode {

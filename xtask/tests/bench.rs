@@ -1,0 +1,50 @@
+//! `cargo xtask bench` on what needs no benchmark to run: its help, and bad flags, which must
+//! fail at once with one clear line, before anything is built. (The pipeline itself runs in CI,
+//! as `cargo xtask bench --tiny`.)
+
+use std::process::{Command, Output, Stdio};
+
+fn xtask(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the xtask binary")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn help_names_the_flags_and_fits_a_projector() {
+    for flag in ["--help", "-h"] {
+        let output = xtask(&["bench", flag]);
+        assert!(output.status.success(), "{flag}");
+        let help = text(&output.stdout);
+        assert!(help.starts_with("usage: cargo xtask bench"), "{help}");
+        assert!(
+            help.contains("--quick") && help.contains("--tiny"),
+            "{help}"
+        );
+        assert!(help.lines().all(|l| l.chars().count() <= 100), "{help}");
+    }
+    let usage = text(&xtask(&["--help"]).stdout);
+    assert!(usage.contains("  bench   "), "{usage}");
+}
+
+#[test]
+fn a_bad_flag_is_one_line_and_exit_code_2() {
+    for bad in [&["bench", "--bogus"][..], &["bench", "3"]] {
+        let output = xtask(bad);
+        let err = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{bad:?}: {err}");
+        assert_eq!(
+            text(&output.stdout),
+            "",
+            "{bad:?}: nothing built, nothing measured"
+        );
+        assert_eq!(err.lines().count(), 1, "{bad:?}: {err}");
+        assert!(err.contains("valid options are --quick, --tiny"), "{err}");
+    }
+}
