@@ -17,6 +17,10 @@ use crate::reactor::Reactor;
 use crate::timer::Timers;
 use crate::waker::{ReadyQueue, TaskWaker};
 
+/// How many task polls the loop may make, while tasks keep being woken, before it asks the
+/// reactor anyway (tokio's scheduler uses the same number).
+const IO_EVERY: usize = 61;
+
 /// A task: a future with nothing left to return, boxed so that futures of different types fit in
 /// one queue (Python's coroutine objects all have the same type; Rust's do not).
 pub type Task = Pin<Box<dyn Future<Output = ()>>>;
@@ -75,8 +79,10 @@ struct Slab {
 struct Slot {
     /// The task.
     task: Task,
-    /// The `Arc` behind every `Waker` of this task.
-    waker: Arc<TaskWaker>,
+    /// What the task's wakers point to.
+    handle: Arc<TaskWaker>,
+    /// A `Waker` made once from `handle`, for every poll.
+    waker: Waker,
 }
 
 impl Loop {
@@ -107,9 +113,11 @@ impl Loop {
         if id == tasks.slots.len() {
             tasks.slots.push(None);
         }
-        let waker = TaskWaker::new(id, Arc::clone(&self.inner.ready));
+        let handle = TaskWaker::new(id, Arc::clone(&self.inner.ready));
+        let waker = Waker::from(Arc::clone(&handle));
         tasks.slots[id] = Some(Slot {
             task: Box::pin(task),
+            handle,
             waker,
         });
         tasks.live += 1;
@@ -130,23 +138,28 @@ impl Loop {
     }
 
     /// Runs until every task is done. Each turn fires every due timer, polls the tasks woken so
-    /// far, then sleeps in the reactor until there is something to do.
+    /// far, then, when none is left, sleeps in the reactor until there is something to do.
     ///
     /// Fails when tasks remain that nothing can ever wake (see [`Stuck`]), or if the reactor
     /// fails. Panics when called from one of this loop's own tasks (that task would wait for
     /// itself), and when a task panics, after dropping every task the loop still held.
     pub fn run(&self) -> io::Result<()> {
         let _running = Running::start(self);
+        let mut polled = 0; // tasks polled since the reactor was last asked
         while self.inner.tasks.borrow().live > 0 {
-            self.inner.timers.borrow_mut().fire_due(Instant::now());
-            // Only the tasks queued now: one that wakes itself waits for the next turn, after
-            // the reactor had its say.
-            for _ in 0..self.inner.ready.len() {
-                if let Some(id) = self.inner.ready.pop() {
-                    self.poll_task(id);
-                }
+            self.inner.timers.borrow_mut().fire_due();
+            // Only the tasks queued now: one that wakes itself waits for the next turn.
+            let ready = self.inner.ready.take_all();
+            polled += ready.len();
+            for id in ready {
+                self.poll_task(id);
             }
-            if self.inner.tasks.borrow().live > 0 {
+            // Ask the reactor when no task is left to poll, and sleep there; but also every
+            // `IO_EVERY` polls, so that tasks that keep waking each other cannot starve the
+            // sockets. (Asking on every turn would cost a system call per yield.)
+            let idle = self.inner.ready.len() == 0;
+            if self.inner.tasks.borrow().live > 0 && (idle || polled >= IO_EVERY) {
+                polled = 0;
                 self.sleep_until_woken()?;
             }
         }
@@ -176,14 +189,9 @@ impl Loop {
         let Some(mut slot) = taken else {
             return; // a stale id: that task has finished
         };
-        if slot.waker.take_queued() {
-            let waker = Waker::from(Arc::clone(&slot.waker));
-            if slot
-                .task
-                .as_mut()
-                .poll(&mut Context::from_waker(&waker))
-                .is_ready()
-            {
+        if slot.handle.take_queued() {
+            let mut cx = Context::from_waker(&slot.waker);
+            if slot.task.as_mut().poll(&mut cx).is_ready() {
                 let mut tasks = self.inner.tasks.borrow_mut();
                 tasks.free.push(id);
                 tasks.live -= 1;
@@ -218,8 +226,9 @@ impl Loop {
     /// one-shot, no other thread can ever wake one of them.
     fn nobody_can_wake(&self) -> bool {
         let tasks = self.inner.tasks.borrow();
-        let mut wakers = tasks.slots.iter().flatten().map(|slot| &slot.waker);
-        wakers.all(|waker| Arc::strong_count(waker) == 1)
+        // Two references are the slot's own: `handle`, and the `Waker` made from it.
+        let mut handles = tasks.slots.iter().flatten().map(|slot| &slot.handle);
+        handles.all(|handle| Arc::strong_count(handle) == 2)
     }
 
     /// The reactor that this loop's sockets register with.

@@ -103,9 +103,14 @@ impl Timers {
         });
     }
 
-    /// Sets the future of every event due at `now`, earliest first. All of them: the talk's loop
-    /// fires one per turn, and a crowd of timers due together would fall behind.
-    pub(crate) fn fire_due(&mut self, now: Instant) {
+    /// Sets the future of every event due now, earliest first. All of them: the talk's loop
+    /// fires one per turn, and a crowd of timers due together would fall behind. (With no
+    /// timer, it does not even read the clock.)
+    pub(crate) fn fire_due(&mut self) {
+        if self.heap.is_empty() {
+            return;
+        }
+        let now = Instant::now();
         while self.heap.peek().is_some_and(|event| event.deadline <= now) {
             if let Some(event) = self.heap.pop() {
                 let _ = event.future.set(()); // already set by someone else: nothing to do

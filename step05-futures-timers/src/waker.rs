@@ -41,9 +41,9 @@ impl ReadyQueue {
         }
     }
 
-    /// The next task to poll, if any.
-    pub(crate) fn pop(&self) -> Option<usize> {
-        self.ids().pop_front()
+    /// Every task queued so far, oldest first; those woken from now on wait for the next turn.
+    pub(crate) fn take_all(&self) -> VecDeque<usize> {
+        std::mem::take(&mut *self.ids())
     }
 
     /// How many tasks wait for their turn.

@@ -1274,8 +1274,10 @@ impl Report<'_> {
             "\nWhat each runtime's yield is. `yield_selfwake` wakes the task's own waker and \
              returns `Pending`, in every Rust runtime (each step's `interrupt()`, a hand-written \
              future on the peers). `yield_fair` is each runtime's yield that lets I/O in:\n\n\
-             - step05 on: the same `interrupt()`: before it polls a task that woke itself, the \
-             loop asks the reactor (`epoll_wait`, timeout 0), so each of its yields is fair;\n\
+             - step05 on: the same `interrupt()`: while tasks keep waking, the loop asks the \
+             reactor once every 61 polls (tokio's interval for self-wakes), not at each yield: \
+             like smol, it has no yield that always lets I/O in, and this is its self-wake \
+             again;\n\
              - tokio: `tokio::task::yield_now`, which defers the wake until the driver has been \
              polled (`epoll_wait`, timeout 0): fair;\n\
              - smol: `smol::future::yield_now`, which wakes at once: the reactor is not polled \
