@@ -10,8 +10,8 @@ use crate::interrupt;
 /// meanwhile, which is the point; but when every task is asleep, the loop spins through them and
 /// burns a whole core doing nothing. Step05 replaces this with a timer the loop sleeps on.
 pub async fn sleep(duration: Duration) {
-    let deadline = Instant::now() + duration;
-    while Instant::now() < deadline {
+    let deadline = Instant::now().checked_add(duration); // `None`: too far to say, never
+    while deadline.is_none_or(|deadline| Instant::now() < deadline) {
         interrupt().await;
     }
 }
