@@ -52,19 +52,18 @@ impl<S: AsRawFd> Registered<S> {
     /// The current loop's reactor and this socket's token there, registering if needed.
     fn registration(&self) -> io::Result<(Rc<Reactor>, Token)> {
         let reactor = Loop::current().map_err(io::Error::other)?.reactor();
+        let fd = self.socket.as_raw_fd();
         let mut registration = self.registration.borrow_mut();
-        match registration.take() {
-            Some((old, token)) if Rc::ptr_eq(&old, &reactor) => {
+        if let Some((old, token)) = registration.take() {
+            if Rc::ptr_eq(&old, &reactor) {
                 *registration = Some((old, token));
+                return Ok((reactor, token));
             }
-            Some((old, token)) => old.deregister(&mut SourceFd(&self.socket.as_raw_fd()), token),
-            None => {}
+            old.deregister(&mut SourceFd(&fd), token); // it waited in another loop before
         }
-        if registration.is_none() {
-            let token = reactor.register(&mut SourceFd(&self.socket.as_raw_fd()))?;
-            *registration = Some((reactor, token));
-        }
-        Ok(registration.clone().expect("registered just above"))
+        let token = reactor.register(&mut SourceFd(&fd))?;
+        *registration = Some((Rc::clone(&reactor), token));
+        Ok((reactor, token))
     }
 }
 
