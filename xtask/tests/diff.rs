@@ -1,10 +1,12 @@
-//! The diff on two small fixture steps, against the exact expected text: files added, removed
-//! and changed, a file that changes only by the crate name, a missing final newline; the
-//! default view and `--all`, `--stat`, `--file`, `--context`, colour.
+//! The diff on two small fixture steps, against the exact expected text: files added, removed,
+//! changed and renamed, a file that changes only by the crate name, a missing final newline;
+//! the default view (the talk demo in full, other new demos in short) and `--all`, `--stat`,
+//! `--file`, `--context`, colour.
 
 mod common;
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use xtask::Error;
@@ -13,11 +15,13 @@ use xtask::diff::{self, Diff, Options};
 const OLD: &str = "step08-alpha";
 const NEW: &str = "step09-beta-gamma";
 
-/// The old step: a file only it has, files that will change, one that only names the crate.
+/// The old step: a file only it has, files that will change, one that only names the crate, a
+/// demo the next step renames.
 const OLD_FILES: &[(&str, &str)] = &[
     (
         "Cargo.toml",
-        "[package]\nname = \"step08-alpha\"\nversion = \"0.1.0\"\n",
+        "[package]\nname = \"step08-alpha\"\nversion = \"0.1.0\"\n\n\
+         [package.metadata.workshop]\ntalk-demo = \"talk08\"\n",
     ),
     (
         "src/lib.rs",
@@ -29,6 +33,12 @@ const OLD_FILES: &[(&str, &str)] = &[
         "use step08_alpha::one;\n\nfn main() {\n    one();\n}\n",
     ),
     (
+        "examples/echo_before.rs",
+        "//! Run it: `cargo run -p step08-alpha --example echo_before`\n\
+         use step08_alpha::one;\n\nfn main() {\n    println!(\"one: {}\", one());\n\
+         \x20   println!(\"done\");\n}\n",
+    ),
+    (
         "tests/same.rs",
         "//! Tests of step08-alpha.\nuse step08_alpha::one;\n",
     ),
@@ -36,11 +46,13 @@ const OLD_FILES: &[(&str, &str)] = &[
     ("README.md", "# step08-alpha\n\nOne.\n"),
 ];
 
-/// The new step: the next idea, and the crate renamed everywhere.
+/// The new step: the next idea, its talk demo and another demo, the renamed demo, and the
+/// crate renamed everywhere.
 const NEW_FILES: &[(&str, &str)] = &[
     (
         "Cargo.toml",
-        "[package]\nname = \"step09-beta-gamma\"\nversion = \"0.2.0\"\n",
+        "[package]\nname = \"step09-beta-gamma\"\nversion = \"0.2.0\"\n\n\
+         [package.metadata.workshop]\ntalk-demo = \"talk09\"\n",
     ),
     (
         "src/lib.rs",
@@ -48,8 +60,18 @@ const NEW_FILES: &[(&str, &str)] = &[
     ),
     ("src/tail.rs", "a\nc"),
     (
-        "examples/new.rs",
+        "examples/talk09.rs",
         "use step09_beta_gamma::two;\n\nfn main() {\n    two();\n}\n",
+    ),
+    (
+        "examples/extra.rs",
+        "//! Beyond the talk.\nfn main() {\n    println!(\"extra\");\n}\n",
+    ),
+    (
+        "examples/echo_after.rs",
+        "//! Run it: `cargo run -p step09-beta-gamma --example echo_after`\n\
+         use step09_beta_gamma::one;\n\nfn main() {\n    println!(\"one: {}\", one());\n\
+         \x20   println!(\"two: {}\", two());\n    println!(\"done\");\n}\n",
     ),
     (
         "tests/same.rs",
@@ -84,15 +106,39 @@ const SLIDE: &str = r#"--- a/src/lib.rs
 \ No newline at end of file
 --- a/Cargo.toml
 +++ b/Cargo.toml
-@@ -1,3 +1,3 @@
+@@ -1,6 +1,6 @@
  [package]
  name = "step08-alpha"
 -version = "0.1.0"
 +version = "0.2.0"
+ 
+ [package.metadata.workshop]
+-talk-demo = "talk08"
++talk-demo = "talk09"
 "#;
 
-const NEW_DEMO: &str = "--- /dev/null
-+++ b/examples/new.rs
+/// The renamed demo, as git shows a rename: 4 of the 6 lines that count are the same (the
+/// `use` line too, crate names aside).
+const RENAMED: &str = r#"diff --git a/examples/echo_before.rs b/examples/echo_after.rs
+similarity index 66%
+rename from examples/echo_before.rs
+rename to examples/echo_after.rs
+--- a/examples/echo_before.rs
++++ b/examples/echo_after.rs
+@@ -1,7 +1,8 @@
+-//! Run it: `cargo run -p step08-alpha --example echo_before`
++//! Run it: `cargo run -p step09-beta-gamma --example echo_after`
+ use step08_alpha::one;
+ 
+ fn main() {
+     println!("one: {}", one());
++    println!("two: {}", two());
+     println!("done");
+ }
+"#;
+
+const TALK_DEMO: &str = "--- /dev/null
++++ b/examples/talk09.rs
 @@ -0,0 +1,5 @@
 +use step09_beta_gamma::two;
 +
@@ -101,23 +147,27 @@ const NEW_DEMO: &str = "--- /dev/null
 +}
 ";
 
-/// The default view: the slide, new demos in full, a removed file as one line, tests as a stat.
+/// The default view: the slide with the talk demo and the renamed demo, a removed file as one
+/// line, the other new demo and the tests as stat lines.
 fn expected_default() -> String {
     format!(
-        "{OLD} → {NEW}\n{SLIDE}{NEW_DEMO}\nremoved: examples/gone.rs (5 lines)\n\n\
-         tests and benches (see --all):\n tests/grows.rs | 2 ++\n"
+        "{OLD} → {NEW}\n{SLIDE}{RENAMED}{TALK_DEMO}\nremoved: examples/gone.rs (5 lines)\n\n\
+         new demos besides the talk's (--file PATH shows one):\n examples/extra.rs | 4 ++++\n\n\
+         tests and benches (--all shows them):\n tests/grows.rs    | 2 ++\n"
     )
 }
 
 /// `--all`: everything in full, the README too; `tests/same.rs` changes only by the name.
 fn expected_all() -> String {
+    let extra = "--- /dev/null\n+++ b/examples/extra.rs\n@@ -0,0 +1,4 @@\n\
+                 +//! Beyond the talk.\n+fn main() {\n+    println!(\"extra\");\n+}\n";
     let gone = "--- a/examples/gone.rs\n+++ /dev/null\n@@ -1,5 +0,0 @@\n\
                 -use step08_alpha::one;\n-\n-fn main() {\n-    one();\n-}\n";
     let grows = "--- a/tests/grows.rs\n+++ b/tests/grows.rs\n@@ -1,2 +1,4 @@\n\
                  \x20#[test]\n fn one() {}\n+#[test]\n+fn two() {}\n";
     let readme = "--- a/README.md\n+++ b/README.md\n@@ -1,3 +1,3 @@\n\
                   \x20# step08-alpha\n \n-One.\n+One, two.\n";
-    format!("{OLD} → {NEW}\n{SLIDE}{gone}{NEW_DEMO}{grows}{readme}")
+    format!("{OLD} → {NEW}\n{SLIDE}{RENAMED}{extra}{gone}{TALK_DEMO}{grows}{readme}")
 }
 
 /// Writes both fixture steps in the test's own folder; returns their directories.
@@ -143,6 +193,27 @@ fn all() -> Options {
     }
 }
 
+fn only(file: &str) -> Options {
+    Options {
+        file: Some(file.into()),
+        ..Options::default()
+    }
+}
+
+/// Applies a diff inside `dir` with the `patch` program, as a participant would.
+fn patch(dir: &Path, diff: &str) {
+    let mut patch = Command::new("patch")
+        .args(["-p1", "--silent", "--no-backup-if-mismatch"])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("the `patch` program");
+    let mut stdin = patch.stdin.take().expect("stdin");
+    stdin.write_all(diff.as_bytes()).expect("feed patch");
+    drop(stdin);
+    assert!(patch.wait().expect("patch").success(), "{diff}");
+}
+
 #[test]
 fn the_default_view_is_the_slide() {
     let found = fixture_diff("default", &Options::default()).expect("diff");
@@ -159,19 +230,8 @@ fn all_shows_everything_that_changed_beyond_the_name() {
 fn all_applies_with_patch() {
     let (old, new) = fixture("patch");
     let found = diff::dirs((OLD, &old), (NEW, &new), &all()).expect("diff");
-    let mut patch = Command::new("patch")
-        .args(["-p1", "--silent", "--no-backup-if-mismatch"])
-        .current_dir(&old)
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("the `patch` program");
-    use std::io::Write;
-    let mut stdin = patch.stdin.take().expect("stdin");
-    stdin
-        .write_all(found.unified(false).as_bytes())
-        .expect("feed patch");
-    drop(stdin);
-    assert!(patch.wait().expect("patch").success());
+    patch(&old, &found.unified(false));
+    // The same files: the renamed demo has moved, under its new name.
     assert_eq!(common::files(&old), common::files(&new));
     // Step A's name stays on unchanged lines: that is what "crate names aside" means.
     let patched = std::fs::read_to_string(old.join("src/tail.rs")).expect("read");
@@ -181,19 +241,23 @@ fn all_applies_with_patch() {
 #[test]
 fn stat_lists_the_files_of_the_view_then_totals() {
     let found = fixture_diff("stat", &Options::default()).expect("diff");
+    // A rename is one file, shown as git shows it.
     assert_eq!(
         found.stat(false),
-        " src/lib.rs       | 4 ++++\n \
-         src/tail.rs      | 2 +-\n \
-         Cargo.toml       | 2 +-\n \
-         examples/gone.rs | 5 -----\n \
-         examples/new.rs  | 5 +++++\n \
-         tests/grows.rs   | 2 ++\n \
-         6 files changed, 13 insertions(+), 7 deletions(-)\n"
+        " src/lib.rs                                 | 4 ++++\n \
+         src/tail.rs                                | 2 +-\n \
+         Cargo.toml                                 | 4 ++--\n \
+         examples/{echo_before.rs => echo_after.rs} | 3 ++-\n \
+         examples/extra.rs                          | 4 ++++\n \
+         examples/gone.rs                           | 5 -----\n \
+         examples/talk09.rs                         | 5 +++++\n \
+         tests/grows.rs                             | 2 ++\n \
+         8 files changed, 20 insertions(+), 9 deletions(-)\n"
     );
     let found = fixture_diff("stat-all", &all()).expect("diff");
     assert!(found.stat(false).ends_with(
-        " README.md        | 2 +-\n 7 files changed, 14 insertions(+), 8 deletions(-)\n"
+        " README.md                                  | 2 +-\n \
+         9 files changed, 21 insertions(+), 10 deletions(-)\n"
     ));
 }
 
@@ -246,7 +310,13 @@ fn a_directory_selects_its_files_in_full() {
     };
     let found = fixture_diff("dir", &options).expect("diff");
     let paths: Vec<&str> = found.files.iter().map(|f| f.path.as_str()).collect();
-    assert_eq!(paths, ["examples/gone.rs", "examples/new.rs"]);
+    let demos = [
+        "examples/echo_after.rs",
+        "examples/extra.rs",
+        "examples/gone.rs",
+        "examples/talk09.rs",
+    ];
+    assert_eq!(paths, demos);
     assert!(
         found
             .unified(false)
@@ -265,7 +335,7 @@ fn an_unknown_file_lists_the_valid_ones_in_one_short_line() {
     };
     assert_eq!(
         message,
-        "no file 'src/nope.rs' in either step; valid files: src/lib.rs, src/tail.rs, …, and 6 more"
+        "no file 'src/nope.rs' in either step; valid files: src/lib.rs, src/tail.rs, …, and 9 more"
     );
     assert!(format!("error: {message}").chars().count() <= 100);
 }
@@ -300,11 +370,15 @@ fn colour_marks_headers_hunks_and_changes_only() {
             "\x1b[1m{OLD} → {NEW}\x1b[0m\n\
              \x1b[1m--- a/Cargo.toml\x1b[0m\n\
              \x1b[1m+++ b/Cargo.toml\x1b[0m\n\
-             \x1b[36m@@ -1,3 +1,3 @@\x1b[0m\n \
+             \x1b[36m@@ -1,6 +1,6 @@\x1b[0m\n \
              [package]\n \
              name = \"step08-alpha\"\n\
              \x1b[31m-version = \"0.1.0\"\x1b[0m\n\
-             \x1b[32m+version = \"0.2.0\"\x1b[0m\n"
+             \x1b[32m+version = \"0.2.0\"\x1b[0m\n \
+             \n \
+             [package.metadata.workshop]\n\
+             \x1b[31m-talk-demo = \"talk08\"\x1b[0m\n\
+             \x1b[32m+talk-demo = \"talk09\"\x1b[0m\n"
         )
     );
 }
@@ -313,7 +387,9 @@ fn colour_marks_headers_hunks_and_changes_only() {
 fn steps_that_differ_only_by_name_have_nothing_to_show() {
     let root = common::scratch("diff-renamed");
     for (name, files) in [(OLD, OLD_FILES), (NEW, NEW_FILES)] {
-        common::write(&root, &format!("{name}/{}", files[4].0), files[4].1);
+        let same = files.iter().find(|(path, _)| *path == "tests/same.rs");
+        let (path, text) = same.expect("a file that only names the crate");
+        common::write(&root, &format!("{name}/{path}"), text);
         common::write(&root, &format!("{name}/src/lib.rs"), "");
     }
     let found = diff::dirs((OLD, &root.join(OLD)), (NEW, &root.join(NEW)), &all()).expect("diff");
@@ -335,4 +411,95 @@ fn a_step_without_src_is_an_error_not_an_empty_side() {
         &Options::default(),
     );
     assert!(matches!(result, Err(Error::Failed(m)) if m.contains("has no src/")));
+}
+
+#[test]
+fn a_rename_is_one_change_whichever_name_is_asked_for() {
+    for name in ["examples/echo_before.rs", "examples/echo_after.rs"] {
+        let found = fixture_diff("rename-file", &only(name)).expect("diff");
+        assert_eq!(
+            found.unified(false),
+            format!("{OLD} → {NEW}\n{RENAMED}"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_rename_and_nothing_else_comes_last_and_applies_with_patch() {
+    // `kept.rs` moves to `moved.rs`, changed only by the crate name; `new.rs` comes after it
+    // by name. GNU patch would read `new.rs`'s `---` line as part of the rename's header.
+    let root = common::scratch("diff-bare-rename");
+    let (old, new) = (root.join(OLD), root.join(NEW));
+    common::write(&old, "src/lib.rs", "mod kept;\n");
+    common::write(
+        &old,
+        "src/kept.rs",
+        "//! Part of step08-alpha.\npub fn kept() {}\n",
+    );
+    common::write(&new, "src/lib.rs", "mod moved;\nmod new;\n");
+    common::write(
+        &new,
+        "src/moved.rs",
+        "//! Part of step09-beta-gamma.\npub fn kept() {}\n",
+    );
+    common::write(&new, "src/new.rs", "pub fn new() {}\n");
+    let found = diff::dirs((OLD, &old), (NEW, &new), &all()).expect("diff");
+    let text = found.unified(false);
+    assert_eq!(
+        text,
+        format!(
+            "{OLD} → {NEW}\n--- a/src/lib.rs\n+++ b/src/lib.rs\n@@ -1 +1,2 @@\n\
+             -mod kept;\n+mod moved;\n+mod new;\n\
+             --- /dev/null\n+++ b/src/new.rs\n@@ -0,0 +1 @@\n+pub fn new() {{}}\n\
+             diff --git a/src/kept.rs b/src/moved.rs\nsimilarity index 100%\n\
+             rename from src/kept.rs\nrename to src/moved.rs\n"
+        )
+    );
+    patch(&old, &text);
+    assert_eq!(common::files(&old), common::files(&new));
+    let moved = std::fs::read_to_string(old.join("src/moved.rs")).expect("read");
+    assert_eq!(
+        moved, "//! Part of step08-alpha.\npub fn kept() {}\n",
+        "A's name stays"
+    );
+    let stat = found.stat(false);
+    assert!(stat.contains(" src/{kept.rs => moved.rs} | 0\n"), "{stat}");
+}
+
+#[test]
+fn the_most_similar_pair_wins_and_a_tie_goes_to_the_first_path() {
+    let root = common::scratch("diff-candidates");
+    let (old, new) = (root.join(OLD), root.join(NEW));
+    let demo = "fn main() {\n    one();\n    two();\n    three();\n}\n";
+    common::write(&old, "src/lib.rs", "");
+    common::write(&new, "src/lib.rs", "");
+    // `a.rs` and `b.rs` match `c.rs` equally (3 lines of 4): the first by name is renamed.
+    common::write(&old, "examples/b.rs", demo);
+    common::write(&old, "examples/a.rs", demo);
+    common::write(&new, "examples/c.rs", &demo.replace("two", "deux"));
+    // `0.rs` matches `d.rs` whole and `c.rs` by half: the whole match wins, though `0.rs`
+    // comes first by name.
+    common::write(&old, "examples/0.rs", &demo.replace("one", "un"));
+    common::write(&new, "examples/d.rs", &demo.replace("one", "un"));
+    // Nothing in common with anything: a new demo.
+    common::write(&new, "examples/new.rs", "");
+    let found = diff::dirs((OLD, &old), (NEW, &new), &all()).expect("diff");
+    let renames: Vec<String> = found
+        .files
+        .iter()
+        .filter_map(|f| Some(format!("{} => {}", f.rename.as_ref()?.from, f.path)))
+        .collect();
+    let expected = [
+        "examples/a.rs => examples/c.rs",
+        "examples/0.rs => examples/d.rs",
+    ];
+    assert_eq!(renames, expected);
+    let found = diff::dirs((OLD, &old), (NEW, &new), &Options::default()).expect("diff");
+    let text = found.unified(false);
+    assert!(
+        text.contains("\nremoved: examples/b.rs (5 lines)\n"),
+        "{text}"
+    );
+    assert!(text.contains("\n examples/new.rs | 0\n"), "{text}");
 }

@@ -1,7 +1,7 @@
 //! The promise of `cargo xtask diff`, on the real steps: inside a copy of step A, `patch -p1`
 //! with `diff A B --all` gives step B, and with the default view gives step B's version of each
-//! file that view shows in full; crate names aside. Only reads the steps, never builds them,
-//! so it holds even while a step does not compile.
+//! file that view shows in full, a renamed file moved to its new name; crate names aside. Only
+//! reads the steps, never builds them, so it holds even while a step does not compile.
 
 mod common;
 
@@ -130,6 +130,14 @@ fn the_default_view_applies_too() {
         let text = found.unified(false);
         let copy = copy_of(&a, &format!("round-trip-default-{}", a.number));
         patch(&copy, &text);
+        for old_name in text.lines().filter_map(|l| l.strip_prefix("rename from ")) {
+            assert!(
+                !copy.join(old_name).exists(),
+                "{old_name} is still there after diff {} {}",
+                a.number,
+                b.number
+            );
+        }
         let shown = text.lines().filter_map(|line| line.strip_prefix("+++ b/"));
         for file in shown {
             let names = [a.name.as_str(), b.name.as_str()];
