@@ -21,6 +21,10 @@ pub const DEFAULT_MAX_LINE: usize = 64 * 1024;
 /// How many bytes one `recv` asks for. Longer lines arrive in several pieces.
 pub const RECV_SIZE: usize = 16 * 1024;
 
+/// The most a server reads, and drops, of what a refused client had already sent, before it
+/// closes the connection (see [`Refused`]): enough for the rest of a pasted file, not a flood.
+pub const DRAIN_LIMIT: usize = 1024 * 1024;
+
 /// A line reversed: by characters when it is valid UTF-8 (`café` → `éfac`), by bytes otherwise.
 ///
 /// Reversing UTF-8 by bytes would cut `é` in two and send back garbage (the talk reverses bytes,
@@ -264,6 +268,10 @@ pub struct Session {
 }
 
 /// A client's bytes broke the protocol: what to send it before hanging up, and why.
+///
+/// The server sends `reply`, then reads and drops what the client had already sent (at most
+/// [`DRAIN_LIMIT`] bytes), then closes: closing a socket with unread bytes resets the
+/// connection, and the client would read a reset instead of a clean end after the error line.
 #[derive(Debug)]
 pub struct Refused {
     /// The replies to the lines before the offending one, then `error: …\n`.
@@ -307,7 +315,7 @@ impl Session {
         let reversed = reverse_line(line);
         self.answered += 1;
         if self.answered <= self.log_lines {
-            let shown = format!("{} -> {}", preview(line), preview(&reversed));
+            let shown = exchange(line, &reversed);
             say("server", format!("client {}: {shown}", self.peer));
         } else if self.answered == self.log_lines + 1 && self.log_lines > 0 {
             say(
@@ -340,24 +348,73 @@ impl Session {
     }
 }
 
-/// How many characters (or bytes, for non-UTF-8) of a line the logs show.
-const PREVIEW_LEN: usize = 40;
+/// The longest line, in escaped characters, that the logs show whole: `"…" -> "…"` for two of
+/// them still fits 100 columns after the timestamp and the client's address.
+const PREVIEW_WHOLE: usize = 20;
 
-/// A line as the logs show it: text in quotes, other bytes escaped (`b"caf\xe9"`), long lines
-/// cut with their length, so that a 1 MiB line is still one log line.
+/// How many escaped characters of a longer line the logs show.
+const PREVIEW_CUT: usize = 12;
+
+/// A line as the logs show it: text in quotes, other bytes escaped (`b"caf\xe9"`), a long line
+/// cut, with its length, so that a 1 MiB line is still one short log line.
 pub fn preview(line: &[u8]) -> String {
+    let (quote, pieces) = escaped(line);
+    if width(&pieces) <= PREVIEW_WHOLE {
+        return format!("{quote}{}\"", pieces.concat());
+    }
+    let start = cut(pieces.iter()).concat();
+    format!("{quote}{start}\"… ({} bytes)", line.len())
+}
+
+/// A line and its reply as the server's log shows them: `"café" -> "éfac"`, or for long lines
+/// the start of one, the end of the other and the length once:
+/// `"abcdefghijkl"… -> …"lkjihgfedcba" (300 bytes)`. The log shortens, never the reply.
+fn exchange(line: &[u8], reply: &[u8]) -> String {
+    let ((opening, asked), (reopening, answered)) = (escaped(line), escaped(reply));
+    if width(&asked) <= PREVIEW_WHOLE && width(&answered) <= PREVIEW_WHOLE {
+        return format!("{} -> {}", preview(line), preview(reply));
+    }
+    let start = cut(asked.iter()).concat();
+    let mut end = cut(answered.iter().rev());
+    end.reverse();
+    let (end, bytes) = (end.concat(), line.len());
+    format!("{opening}{start}\"… -> …{reopening}{end}\" ({bytes} bytes)")
+}
+
+/// How a line is written in a log: its opening quote (`"` for text, `b"` for other bytes), then
+/// one escaped piece per character (or byte). A piece may be several characters (`\n`,
+/// `\xe9`), so cutting between pieces never cuts an escape in two.
+fn escaped(line: &[u8]) -> (&'static str, Vec<String>) {
     match std::str::from_utf8(line) {
-        Ok(text) if text.chars().count() <= PREVIEW_LEN => format!("{text:?}"),
+        // As `{:?}` writes a string, where a `'` needs no backslash.
         Ok(text) => {
-            let start: String = text.chars().take(PREVIEW_LEN).collect();
-            format!("{start:?}… ({} bytes)", line.len())
+            let piece = |c: char| match c {
+                '\'' => "'".to_owned(),
+                c => c.escape_debug().to_string(),
+            };
+            ("\"", text.chars().map(piece).collect())
         }
-        Err(_) if line.len() <= PREVIEW_LEN => format!("b\"{}\"", line.escape_ascii()),
         Err(_) => {
-            let start = line[..PREVIEW_LEN].escape_ascii();
-            format!("b\"{start}\"… ({} bytes)", line.len())
+            let pieces = line.iter().map(|b| b.escape_ascii().to_string()).collect();
+            ("b\"", pieces)
         }
     }
+}
+
+/// How many characters the pieces take on a line.
+fn width(pieces: &[String]) -> usize {
+    pieces.iter().map(|piece| piece.chars().count()).sum()
+}
+
+/// The first pieces that fit in [`PREVIEW_CUT`] characters.
+fn cut<'a>(pieces: impl Iterator<Item = &'a String>) -> Vec<&'a str> {
+    let mut room = PREVIEW_CUT;
+    pieces
+        .map_while(|piece| {
+            room = room.checked_sub(piece.chars().count())?;
+            Some(piece.as_str())
+        })
+        .collect()
 }
 
 /// How long the blocking [`Client`] waits for the server before it reports a time-out.

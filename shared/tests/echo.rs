@@ -127,9 +127,41 @@ fn ending_in_the_middle_of_a_line_is_unexpected_eof() {
 fn previews_are_short_and_printable() {
     assert_eq!(preview("café".as_bytes()), "\"café\"");
     assert_eq!(preview(b"caf\xe9"), "b\"caf\\xe9\"");
-    let long = preview(&[b'a'; 1000]);
-    assert!(long.ends_with("… (1000 bytes)"), "{long}");
-    assert!(long.len() < 60, "{long}");
+    assert_eq!(preview(b"it's \"ok\"\n"), r#""it's \"ok\"\n""#);
+    assert_eq!(preview(&[b'a'; 1000]), "\"aaaaaaaaaaaa\"… (1000 bytes)");
+    // Cut between escapes, never inside one: three `\xe9` are 12 characters.
+    assert_eq!(preview(&[0xe9; 30]), "b\"\\xe9\\xe9\\xe9\"… (30 bytes)");
+}
+
+#[test]
+fn the_log_shortens_a_long_line_but_the_reply_has_all_of_it() {
+    let mut session = session(100_000);
+    let line: Vec<u8> = (0..300).map(|i| b'a' + (i % 26) as u8).collect();
+    let (reply, log) = shared::capture(|| session.receive(&[&line[..], b"\n"].concat()));
+    let mut expected = reverse_line(&line);
+    expected.push(b'\n');
+    assert_eq!(reply.unwrap(), expected);
+    let shown = r#""abcdefghijkl"… -> …"lkjihgfedcba" (300 bytes)"#;
+    assert_eq!(log, [format!("server: client 127.0.0.1:4242: {shown}")]);
+}
+
+#[test]
+fn every_log_line_of_a_session_fits_a_projector() {
+    let mut session = session(1 << 20);
+    let lines: [Vec<u8>; 6] = [
+        vec![b'x'; 20],
+        vec![b'x'; 21],
+        vec![b'x'; 1 << 20],
+        "é'\"\t".repeat(100).into_bytes(),
+        vec![0x01; 500],
+        [&b"\xff"[..], &"é".repeat(300).into_bytes()].concat(),
+    ];
+    for line in lines {
+        let (_, log) = shared::capture(|| session.receive(&[&line[..], b"\n"].concat()));
+        // As `say` prints it, until the server has run for 16 minutes.
+        let printed = format!("[{:8.1} ms] {}", 999_999.9, log[0]);
+        assert!(printed.chars().count() <= 100, "{printed}");
+    }
 }
 
 /// A session for a client at a made-up address, with lines up to `max_line` bytes.

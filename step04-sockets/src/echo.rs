@@ -3,11 +3,12 @@
 //! part that uses the step's sockets and loop.
 
 use std::io;
+use std::os::fd::AsRawFd;
 
-use shared::echo::{Door, RECV_SIZE, SERVER_FULL, ServeOptions, Session};
+use shared::echo::{DRAIN_LIMIT, Door, RECV_SIZE, SERVER_FULL, ServeOptions, Session};
 
 use crate::net::{AioListener, AioStream};
-use crate::{Loop, interrupt};
+use crate::{Loop, interrupt, sys};
 
 /// Accepts clients on `listener` and serves each one in its own task of the current loop.
 /// (Awaiting `handle_client` here would make every client wait for the previous one to leave.)
@@ -51,11 +52,27 @@ pub async fn handle_client(stream: &AioStream, session: &mut Session) -> io::Res
             Err(refused) => {
                 // Say why we hang up. Best effort: the client may be gone already.
                 let _ = stream.send_all(&refused.reply).await;
+                drain(stream).await;
                 return Err(refused.error);
             }
         }
         // A client that keeps sending finds its socket always ready, and a task that never has
         // to wait never yields: give the others a turn after each batch.
         interrupt().await;
+    }
+}
+
+/// Before hanging up on a client, reads and drops what it has already sent, up to
+/// [`DRAIN_LIMIT`] bytes. Closing a socket with unread bytes resets the connection, and the
+/// client would see a reset, not the end of the stream, after the error line.
+async fn drain(stream: &AioStream) {
+    let mut buf = vec![0; RECV_SIZE];
+    let mut left = DRAIN_LIMIT;
+    // Only what is there now: without timers, "wait a little for the rest" cannot be said.
+    while left > 0 && sys::is_readable(stream.as_raw_fd()).unwrap_or(false) {
+        match stream.recv(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(received) => left = left.saturating_sub(received),
+        }
     }
 }

@@ -5,13 +5,16 @@
 use std::io;
 use std::time::Duration;
 
-use shared::echo::{Door, IDLE, RECV_SIZE, SERVER_FULL, ServeOptions, Session};
+use shared::echo::{DRAIN_LIMIT, Door, IDLE, RECV_SIZE, SERVER_FULL, ServeOptions, Session};
 
 use crate::net::{AioListener, AioStream};
 use crate::{Loop, interrupt, sleep, timeout};
 
 /// How long `serve` waits before it tries `accept` again after a failure.
 const ACCEPT_RETRY: Duration = Duration::from_millis(20);
+
+/// How long a refused client's next bytes may take to arrive before the server hangs up.
+const DRAIN_WAIT: Duration = Duration::from_millis(100);
 
 /// Accepts clients on `listener` and serves each one in its own task of the current loop.
 /// (Awaiting `handle_client` here would make every client wait for the previous one to leave.)
@@ -66,11 +69,27 @@ pub async fn handle_client(stream: &AioStream, session: &mut Session) -> io::Res
             Err(refused) => {
                 // Say why we hang up. Best effort: the client may be gone already.
                 let _ = stream.send_all(&refused.reply).await;
+                drain(stream).await;
                 return Err(refused.error);
             }
         }
         // A client that keeps sending finds its socket always ready, and a task that never has
         // to wait never yields: give the others a turn after each batch.
         interrupt().await;
+    }
+}
+
+/// Before hanging up on a client, reads and drops what it has already sent, up to
+/// [`DRAIN_LIMIT`] bytes. Closing a socket with unread bytes resets the connection, and the
+/// client would see a reset, not the end of the stream, after the error line.
+async fn drain(stream: &AioStream) {
+    let mut buf = vec![0; RECV_SIZE];
+    let mut left = DRAIN_LIMIT;
+    // With timers, the bytes still on their way get a moment to arrive.
+    while left > 0 {
+        match timeout(DRAIN_WAIT, stream.recv(&mut buf)).await {
+            Ok(0) | Err(_) => return,
+            Ok(received) => left = left.saturating_sub(received),
+        }
     }
 }
