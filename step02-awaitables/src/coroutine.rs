@@ -7,8 +7,8 @@ use std::task::{Context, Poll, Waker};
 /// A future that is `Pending` exactly once, then `Ready(())`: the bare `yield` at the bottom of
 /// the talk's `await asyncio.sleep(0)`.
 ///
-/// It is the one future of this step written by hand (step02 shows how); every `async fn` here
-/// suspends only because, somewhere down the chain, it awaits an `Interrupt`.
+/// It was step01's one future written by hand, and is still the smallest. An `async fn` never
+/// suspends by itself: somewhere down the chain, a future written by hand returns `Pending`.
 pub fn interrupt() -> Interrupt {
     Interrupt { yielded: false }
 }
