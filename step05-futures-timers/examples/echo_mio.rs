@@ -54,9 +54,12 @@ fn main() -> ExitCode {
     };
     // A server's log must never stall it, whoever reads (or does not read) its output.
     shared::output::never_block();
-    if let Some(seconds) = flags.value("seconds").or(auto.then_some(2)) {
+    let seconds: Option<u64> = flags.value("seconds").or(auto.then_some(2));
+    if let Some(seconds) = seconds {
         demo::exit_after(Duration::from_secs(seconds), "server");
     }
+    // A server does not end on its own: say how it will.
+    let stop = seconds.map_or("Ctrl-C to stop".into(), |s| format!("stops after {s} s"));
     demo::exit_code(listener.local_addr().and_then(|addr| {
         say(
             "server",
@@ -65,7 +68,8 @@ fn main() -> ExitCode {
                 options.max_line
             ),
         );
-        say("server", format!("try: nc {} {}", addr.ip(), addr.port()));
+        let (ip, port) = (addr.ip(), addr.port());
+        say("server", format!("try: nc {ip} {port} ({stop})"));
         Loop::new()?.run_task(serve(listener, options))?
     }))
 }

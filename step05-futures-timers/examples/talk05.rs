@@ -1,9 +1,10 @@
 //! Run it: `cargo run -p step05-futures-timers --example talk05` (or `cargo xtask demo 5 talk`)
 //!
-//! The talk's slide 5.10 (`before`, a 5 s `sleep`, `after`), then slides 4.6 and 4.11 again, on
-//! this step's loop: same output, same timing, and the CPU time each took. The talk's own §5 loop
-//! still spins while it waits (a 5 s sleep burnt about 3 s of CPU); this one sleeps in the kernel.
-//! With `--auto` (or no terminal) a talk second lasts 100 ms.
+//! The talk's slide 5.10 (`before`, a 5 s `sleep`, `after`), then slide 4.11's `gather` again
+//! (which prints slide 4.6's output), on this step's loop: same output, same timing, and the CPU
+//! time each took. The talk's own §5 loop still spins while it waits (its 5 s sleep burns 5 s of
+//! CPU), and crashes on slide 4.11 (its `TimeEvent.__lt__` compares with `rhs`, not `rhs.t`);
+//! this one sleeps in the kernel. With `--auto` (or no terminal) a talk second lasts 100 ms.
 
 use std::time::{Duration, Instant};
 
@@ -11,7 +12,7 @@ use shared::{demo, say};
 use step05_futures_timers::{Loop, gather, sleep};
 
 const HELP: &str = "usage: talk05 [--auto]
-The talk's slide 5.10, then 4.6 and 4.11, on this step's loop, with the CPU time used.";
+The talk's slide 5.10, then 4.11, on this step's loop, with the CPU time used.";
 
 /// How long a talk second lasts (1 s, or 100 ms in automatic runs), and when the scenario began.
 #[derive(Clone, Copy)]

@@ -90,7 +90,7 @@ fn the_talk_demo_reproduces_the_talks_output_without_burning_cpu() {
         ("baz", 2.0),
     ];
     assert_timeline(&messages(&lines, "§4.11"), &together);
-    // Both end when the talk's did; the talk's §5 loop burnt 3.2 s of CPU in the 5 s sleep.
+    // Both end when the talk's did; the talk's §5 loop burns all 5 s of its 5 s sleep in CPU.
     let ended = endings(&lines);
     assert_eq!(ended.len(), 2, "{lines:#?}");
     for ((end, cpu), talk) in ended.into_iter().zip([5.0, 3.0]) {
