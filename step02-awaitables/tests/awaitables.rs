@@ -1,10 +1,14 @@
 //! Hand-written futures: the state machine, the waiter, join and the lock.
+//!
+//! A test that polls a future to its end does so within the time limit: a future that never
+//! ends fails its test instead of hanging the run.
 
 use std::cell::Cell;
 use std::future::Future;
 use std::rc::Rc;
 use std::task::Poll;
 
+use shared::testing::bounded;
 use step02_awaitables::{ComplexWork, Lock, Stepper, Waiter};
 use step02_awaitables::{complex_work, interrupt, join, run_task};
 
@@ -19,16 +23,18 @@ fn trace_of<F: Future<Output = ()>>(future: F) -> (usize, Vec<String>) {
 
 #[test]
 fn the_struct_behaves_like_the_async_fn() {
-    let by_hand = trace_of(ComplexWork::new());
-    let by_compiler = trace_of(complex_work());
-    assert_eq!(by_hand, by_compiler);
-    assert_eq!(
-        by_hand,
-        (
-            2,
-            vec!["complex_work: Hello".into(), "complex_work: World".into()]
-        )
-    );
+    bounded(|| {
+        let by_hand = trace_of(ComplexWork::new());
+        let by_compiler = trace_of(complex_work());
+        assert_eq!(by_hand, by_compiler);
+        assert_eq!(
+            by_hand,
+            (
+                2,
+                vec!["complex_work: Hello".into(), "complex_work: World".into()]
+            )
+        );
+    });
 }
 
 #[test]
@@ -72,54 +78,58 @@ fn a_waiter_set_before_the_wait_is_ready_at_once() {
 
 #[test]
 fn join_takes_turns_and_returns_both_values() {
-    let trace = shared::Trace::new();
-    let worker = |name: &'static str, steps: u32| {
-        let trace = trace.clone();
-        async move {
-            for step in 1..=steps {
-                trace.record(format!("{name}{step}"));
-                interrupt().await;
+    bounded(|| {
+        let trace = shared::Trace::new();
+        let worker = |name: &'static str, steps: u32| {
+            let trace = trace.clone();
+            async move {
+                for step in 1..=steps {
+                    trace.record(format!("{name}{step}"));
+                    interrupt().await;
+                }
+                name
             }
-            name
-        }
-    };
-    let both = run_task(join(worker("a", 3), worker("b", 1)));
-    assert_eq!(both, ("a", "b"));
-    // Each poll of the join gives each unfinished future one step.
-    assert_eq!(trace.events(), ["a1", "b1", "a2", "a3"]);
+        };
+        let both = run_task(join(worker("a", 3), worker("b", 1)));
+        assert_eq!(both, ("a", "b"));
+        // Each poll of the join gives each unfinished future one step.
+        assert_eq!(trace.events(), ["a1", "b1", "a2", "a3"]);
+    });
 }
 
 #[test]
 fn the_waiting_side_resumes_only_after_the_flag_is_set() {
-    let trace = shared::Trace::new();
-    let waiter = Waiter::new();
-    let waiting = {
-        let (trace, waiter) = (trace.clone(), waiter.clone());
-        async move {
-            waiter.await;
-            trace.record("waiting: resumed");
-        }
-    };
-    let working = {
-        let trace = trace.clone();
-        async move {
-            for _ in 0..3 {
-                trace.record("working");
-                interrupt().await;
+    bounded(|| {
+        let trace = shared::Trace::new();
+        let waiter = Waiter::new();
+        let waiting = {
+            let (trace, waiter) = (trace.clone(), waiter.clone());
+            async move {
+                waiter.await;
+                trace.record("waiting: resumed");
             }
-            trace.record("working: set");
-            waiter.set_done();
-        }
-    };
-    run_task(join(waiting, working));
-    let expected = [
-        "working",
-        "working",
-        "working",
-        "working: set",
-        "waiting: resumed",
-    ];
-    assert_eq!(trace.events(), expected);
+        };
+        let working = {
+            let trace = trace.clone();
+            async move {
+                for _ in 0..3 {
+                    trace.record("working");
+                    interrupt().await;
+                }
+                trace.record("working: set");
+                waiter.set_done();
+            }
+        };
+        run_task(join(waiting, working));
+        let expected = [
+            "working",
+            "working",
+            "working",
+            "working: set",
+            "waiting: resumed",
+        ];
+        assert_eq!(trace.events(), expected);
+    });
 }
 
 /// Three workers each hold `lock` across suspensions; returns the most holders seen at once.
@@ -148,20 +158,26 @@ fn most_holders_at_once(lock: Option<Lock>) -> usize {
 
 #[test]
 fn the_lock_never_lets_two_holders_in() {
-    assert_eq!(most_holders_at_once(Some(Lock::new())), 1);
+    bounded(|| {
+        assert_eq!(most_holders_at_once(Some(Lock::new())), 1);
+    });
 }
 
 #[test]
 fn without_the_lock_the_workers_do_overlap() {
-    // Shows that the test above could fail: the same workers, unlocked, are in together.
-    assert_eq!(most_holders_at_once(None), 3);
+    bounded(|| {
+        // Shows that the test above could fail: the same workers, unlocked, are in together.
+        assert_eq!(most_holders_at_once(None), 3);
+    });
 }
 
 #[test]
 fn dropping_the_guard_releases_the_lock() {
-    let lock = Lock::new();
-    let guard = run_task(lock.acquire());
-    assert!(lock.is_locked());
-    drop(guard);
-    assert!(!lock.is_locked());
+    bounded(|| {
+        let lock = Lock::new();
+        let guard = run_task(lock.acquire());
+        assert!(lock.is_locked());
+        drop(guard);
+        assert!(!lock.is_locked());
+    });
 }

@@ -1,7 +1,11 @@
 //! What an `async fn` does when it is called, polled and finished.
+//!
+//! A test that polls a future to its end (`run_task`) does so within the time limit: a future
+//! that never ends fails its test instead of hanging the run.
 
 use std::task::Poll;
 
+use shared::testing::bounded;
 use step02_awaitables::Stepper;
 use step02_awaitables::{complex_work, interrupt, run_task, simple_print};
 
@@ -93,11 +97,13 @@ fn nested_awaits_suspend_through_the_caller() {
 
 #[test]
 fn run_task_returns_the_value() {
-    let answer = run_task(async {
-        interrupt().await;
-        42
+    bounded(|| {
+        let answer = run_task(async {
+            interrupt().await;
+            42
+        });
+        assert_eq!(answer, 42);
     });
-    assert_eq!(answer, 42);
 }
 
 #[test]

@@ -3,60 +3,29 @@
 //! lowered with the shell's `ulimit -n`, so that the test process itself is not starved.
 #![cfg(unix)]
 
-use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
 
 use shared::echo::Client;
-use shared::testing::{FdCheck, in_background};
+use shared::testing::{DemoProcess, FdCheck, in_background, start_demo};
 
 /// The descriptor limit of the server: stdio, the listener, and a few dozen clients.
 const LIMIT: usize = 40;
 
-/// Starts `echo_server` under `ulimit -n LIMIT`; returns it and the address it listens on.
-fn start_server() -> (Child, SocketAddr, std::thread::JoinHandle<Vec<String>>) {
-    let built = Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            env!("CARGO_PKG_NAME"),
-            "--example",
-            "echo_server",
-        ])
-        .status()
-        .expect("cargo build");
-    assert!(built.success());
-    let binary = std::env::current_exe().unwrap();
-    let binary = binary
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples/echo_server");
-    let script = format!(
-        "ulimit -n {LIMIT} && exec {} --port 0 --seconds 30",
-        binary.display()
-    );
-    let mut child = Command::new("sh")
-        .args(["-c", &script])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start the server");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let addr = first.split("listening on ").nth(1).unwrap();
-    let addr: SocketAddr = addr.split(',').next().unwrap().parse().unwrap();
-    // Read the rest of the log on a thread, so that the server never waits for us.
-    let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect());
-    (child, addr, rest)
+/// Starts `echo_server` under `ulimit -n LIMIT`, its log read on a thread of its own so that it
+/// never waits for us; returns it and the address it listens on. It would stop by itself only
+/// after the time limit (dropping it kills it anyway).
+fn start_server() -> (DemoProcess, SocketAddr) {
+    let args = ["--port", "0", "--seconds", "60"];
+    let mut server = start_demo(env!("CARGO_PKG_NAME"), "echo_server", &args, Some(LIMIT));
+    let addr = server.listening_on();
+    server.read_log_meanwhile();
+    (server, addr)
 }
 
 #[test]
 fn out_of_descriptors_the_server_waits_and_then_serves_again() {
     let fds = FdCheck::begin();
-    let (mut server, addr, log) = start_server();
+    let (server, addr) = start_server();
     let outcome = in_background(move || {
         // More idle connections than the server has descriptors: the last ones wait in the
         // listener's backlog, unaccepted.
@@ -70,9 +39,7 @@ fn out_of_descriptors_the_server_waits_and_then_serves_again() {
         client.request(b"back again")
     })
     .join();
-    server.kill().unwrap();
-    server.wait().unwrap();
-    let log = log.join().unwrap();
+    let log = server.stop();
     assert_eq!(outcome.unwrap(), b"niaga kcab");
     // Said once each time accepting pauses (accept fails on every turn meanwhile), and each
     // pause ends: paused, accepting again, maybe paused again as the backlog takes the seats…

@@ -1,8 +1,8 @@
 //! The sockets themselves: a round trip, errors with the kind the system gave, descriptors
 //! closed, and the step's idea — a socket that is not ready yields to the other tasks.
 //!
-//! Every test counts the open descriptors before and after: a socket that is not closed on some
-//! path shows up here.
+//! Every test counts the open descriptors before and after (a socket that is not closed on some
+//! path shows up here), and runs within the time limit.
 
 mod common;
 
@@ -16,7 +16,7 @@ use std::task::{Context, Poll, Waker};
 
 use shared::Trace;
 use shared::echo::{Client, ServeOptions};
-use shared::testing::{FdCheck, bounded, free_port, open_fds};
+use shared::testing::{free_port, open_fds, without_leaks};
 use step04_sockets::echo::serve;
 use step04_sockets::{AioListener, AioStream, Loop, interrupt};
 
@@ -24,90 +24,85 @@ use common::{Server, defaults};
 
 #[test]
 fn lines_come_back_reversed() {
-    let fds = FdCheck::begin();
-    let server = Server::start(1, defaults());
-    let mut client = Client::connect(server.addr).unwrap();
-    for (line, reply) in [("hello", "olleh"), ("café", "éfac"), ("", "")] {
-        assert_eq!(client.request(line.as_bytes()).unwrap(), reply.as_bytes());
-    }
-    drop(client);
-    let log = server.finish();
-    assert!(log.last().unwrap().ends_with("done, 3 lines"), "{log:#?}");
-    fds.assert_no_leak();
+    without_leaks(|| {
+        let server = Server::start(1, defaults());
+        let mut client = Client::connect(server.addr).unwrap();
+        for (line, reply) in [("hello", "olleh"), ("café", "éfac"), ("", "")] {
+            assert_eq!(client.request(line.as_bytes()).unwrap(), reply.as_bytes());
+        }
+        drop(client);
+        let log = server.finish();
+        assert!(log.last().unwrap().ends_with("done, 3 lines"), "{log:#?}");
+    });
 }
 
 #[test]
 fn a_1_mib_line_arrives_whole_and_comes_back_reversed() {
-    let fds = FdCheck::begin();
-    let max_line = 1024 * 1024;
-    let options = ServeOptions {
-        max_line,
-        ..defaults()
-    };
-    let server = Server::start(1, options);
-    let line: Vec<u8> = (0..max_line).map(|i| b'a' + (i % 26) as u8).collect();
-    let reply = Client::connect(server.addr)
-        .unwrap()
-        .request(&line)
-        .unwrap();
-    let expected: Vec<u8> = line.iter().rev().copied().collect();
-    assert!(reply == expected, "the reply is not the line reversed");
-    server.finish();
-    fds.assert_no_leak();
+    without_leaks(|| {
+        let max_line = 1024 * 1024;
+        let options = ServeOptions {
+            max_line,
+            ..defaults()
+        };
+        let server = Server::start(1, options);
+        let line: Vec<u8> = (0..max_line).map(|i| b'a' + (i % 26) as u8).collect();
+        let reply = Client::connect(server.addr)
+            .unwrap()
+            .request(&line)
+            .unwrap();
+        let expected: Vec<u8> = line.iter().rev().copied().collect();
+        assert!(reply == expected, "the reply is not the line reversed");
+        server.finish();
+    });
 }
 
 #[test]
 fn ipv6_works_too() {
-    let fds = FdCheck::begin();
-    // A machine without IPv6 loopback cannot bind ::1 at all: nothing to test there.
-    let Ok(listener) = AioListener::bind((Ipv6Addr::LOCALHOST, 0)) else {
-        eprintln!("skipped: no IPv6 loopback here");
-        fds.assert_no_leak();
-        return;
-    };
-    let addr = listener.local_addr().unwrap();
-    let reply = bounded(move || {
+    without_leaks(|| {
+        // A machine without IPv6 loopback cannot bind ::1 at all: nothing to test there.
+        let Ok(listener) = AioListener::bind((Ipv6Addr::LOCALHOST, 0)) else {
+            eprintln!("skipped: no IPv6 loopback here");
+            return;
+        };
+        let addr = listener.local_addr().unwrap();
         let event_loop = Loop::new();
         let options = ServeOptions {
             stop_after: Some(1),
             ..defaults()
         };
         event_loop.add_task(async move { serve(listener, options).await.expect("serve") });
-        event_loop.run_task(async move {
+        let reply = event_loop.run_task(async move {
             let stream = AioStream::connect(addr).await?;
             stream.send_all(b"v6\n").await?;
             let mut buf = [0; 16];
             let n = stream.recv(&mut buf).await?;
             io::Result::Ok(buf[..n].to_vec())
-        })
+        });
+        assert_eq!(reply.unwrap(), b"6v\n");
     });
-    assert_eq!(reply.unwrap(), b"6v\n");
-    fds.assert_no_leak();
 }
 
 #[test]
 fn connecting_where_nobody_listens_is_connection_refused() {
-    let fds = FdCheck::begin();
-    let addr = free_port().unwrap();
-    let result = bounded(move || Loop::new().run_task(AioStream::connect(addr)).map(drop));
-    assert_eq!(result.unwrap_err().kind(), ErrorKind::ConnectionRefused);
-    fds.assert_no_leak();
+    without_leaks(|| {
+        let addr = free_port().unwrap();
+        let result = Loop::new().run_task(AioStream::connect(addr)).map(drop);
+        assert_eq!(result.unwrap_err().kind(), ErrorKind::ConnectionRefused);
+    });
 }
 
 #[test]
 fn binding_a_port_in_use_is_addr_in_use() {
-    let fds = FdCheck::begin();
-    let first = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let second = AioListener::bind(first.local_addr().unwrap());
-    assert_eq!(second.unwrap_err().kind(), ErrorKind::AddrInUse);
-    drop(first);
-    fds.assert_no_leak();
+    without_leaks(|| {
+        let first = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let second = AioListener::bind(first.local_addr().unwrap());
+        assert_eq!(second.unwrap_err().kind(), ErrorKind::AddrInUse);
+    });
 }
 
 #[test]
 fn dropping_a_stream_closes_it() {
-    let fds = FdCheck::begin();
-    let counts = bounded(|| {
+    let counts = without_leaks(|| {
         let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0))?;
         let addr = listener.local_addr()?;
         let with_listener = open_fds()?;
@@ -122,7 +117,6 @@ fn dropping_a_stream_closes_it() {
     let (with_listener, connected, closed) = counts.unwrap();
     assert_eq!(connected, with_listener + 2, "one socket per end");
     assert_eq!(closed, with_listener);
-    fds.assert_no_leak();
 }
 
 /// A future that counts how often it is polled.
@@ -144,8 +138,7 @@ impl<F: Future> Future for Counted<F> {
 
 #[test]
 fn recv_on_a_quiet_socket_yields_and_another_task_runs_meanwhile() {
-    let fds = FdCheck::begin();
-    let (events, polls) = bounded(|| {
+    let (events, polls) = without_leaks(|| {
         let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
         let mut peer = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let trace = Trace::new();
@@ -187,43 +180,42 @@ fn recv_on_a_quiet_socket_yields_and_another_task_runs_meanwhile() {
         polls >= 4,
         "recv was polled {polls} times: Pending each turn, then Ready"
     );
-    fds.assert_no_leak();
 }
 
 #[test]
 fn serve_outside_a_loop_is_an_error_not_a_panic() {
-    let fds = FdCheck::begin();
-    let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let poll = {
+    let poll = without_leaks(|| {
+        let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
         // Polled by hand, with no loop running: `Loop::current()` has nothing to give.
         let mut server = std::pin::pin!(serve(listener, defaults()));
         server
             .as_mut()
             .poll(&mut Context::from_waker(Waker::noop()))
-    };
+    });
     assert!(matches!(poll, Poll::Ready(Err(_))), "{poll:?}");
-    fds.assert_no_leak();
 }
 
 #[test]
 fn after_a_panic_the_loop_drops_its_server_and_closes_every_socket() {
-    let fds = FdCheck::begin();
-    let crashed = std::panic::catch_unwind(|| {
-        let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-        let addr = listener.local_addr().unwrap();
-        let event_loop = Loop::new();
-        // `serve` holds a handle to its loop, and the loop holds `serve`: a cycle.
-        event_loop.add_task(async move { serve(listener, defaults()).await.unwrap() });
-        event_loop.add_task(async move {
-            let _client = TcpStream::connect(addr).unwrap();
-            for _ in 0..10 {
-                interrupt().await; // the server accepts it meanwhile
-            }
-            panic!("one task fails");
-        });
-        event_loop.run();
+    let crashed = without_leaks(|| {
+        std::panic::catch_unwind(|| {
+            let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+            let addr = listener.local_addr().unwrap();
+            let event_loop = Loop::new();
+            // `serve` holds a handle to its loop, and the loop holds `serve`: a cycle.
+            event_loop.add_task(async move { serve(listener, defaults()).await.unwrap() });
+            event_loop.add_task(async move {
+                let _client = TcpStream::connect(addr).unwrap();
+                for _ in 0..10 {
+                    interrupt().await; // the server accepts it meanwhile
+                }
+                panic!("one task fails");
+            });
+            event_loop.run();
+        })
+        .is_err()
     });
-    assert!(crashed.is_err());
-    // The listener, the accepted connection and the client are all closed.
-    fds.assert_no_leak();
+    assert!(crashed);
+    // And, checked as `without_leaks` returned: the listener, the accepted connection and the
+    // client are all closed.
 }

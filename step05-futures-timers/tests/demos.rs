@@ -3,17 +3,17 @@
 //! line and the right exit code, and never stall on their own log.
 //!
 //! Every test counts descriptors, even those that open no socket: the pipes to a demo's output
-//! are descriptors too, and would upset the count of a test running at the same time.
+//! are descriptors too, and would upset the count of a test running at the same time. Demos run
+//! on the test's own thread, so that a test that fails kills its demo on the way out; every wait
+//! on a demo or a client has a time limit.
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, SocketAddr};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use shared::echo::Client;
-use shared::testing::{FdCheck, in_background, run_demo};
+use shared::testing::{DemoProcess, FdCheck, in_background, run_demo, start_demo};
 use step05_futures_timers::AioListener;
 
 const PACKAGE: &str = env!("CARGO_PKG_NAME");
@@ -230,27 +230,14 @@ fn echo_mio_bad_flags_are_one_line_and_exit_code_2() {
     fds.assert_no_leak();
 }
 
-/// Starts `echo_mio` with its stdout piped (the pipe stays in the `Child`); returns it and the
-/// address it listens on.
-fn serve_into_a_pipe() -> (Child, SocketAddr) {
-    let mut child = Command::new(common::example_binary("echo_mio"))
-        .args(["--port", "0", "--seconds", "20"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first
-        .split("listening on ")
-        .nth(1)
-        .unwrap()
-        .split(',')
-        .next()
-        .unwrap();
-    (child, addr.parse().unwrap())
+/// Starts `echo_mio`, its stdout piped and left unread; returns it and where it listens. It would
+/// stop by itself only after the time limit: a server that stops answering fails the clients'
+/// wait, which tells the tests queued behind this one to give up soon too.
+fn serve_into_a_pipe() -> (DemoProcess, SocketAddr) {
+    let args = ["--port", "0", "--seconds", "60"];
+    let mut server = start_demo(PACKAGE, "echo_mio", &args, None);
+    let addr = server.listening_on();
+    (server, addr)
 }
 
 /// Two hundred clients of eleven lines each: well over the 64 KiB a pipe holds, once logged.
@@ -267,12 +254,10 @@ fn many_clients(addr: SocketAddr) -> std::io::Result<()> {
 #[test]
 fn a_log_nobody_reads_never_stalls_the_server() {
     let fds = FdCheck::begin();
-    let (mut server, addr) = serve_into_a_pipe();
+    let (server, addr) = serve_into_a_pipe();
     // The pipe stays open and nobody reads it: it fills up, and the clients must not notice.
     let served = in_background(move || many_clients(addr)).join();
-    let _ = server.kill();
-    let _ = server.wait();
-    drop(server); // and the pipe with it
+    server.stop(); // and the pipe with it
     served.expect("every client answered");
     fds.assert_no_leak();
 }
@@ -281,12 +266,10 @@ fn a_log_nobody_reads_never_stalls_the_server() {
 fn a_closed_stdout_is_not_a_panic() {
     let fds = FdCheck::begin();
     let (mut server, addr) = serve_into_a_pipe();
-    drop(server.stdout.take()); // `echo_mio | head -1`: the reader is gone
+    server.close_stdout(); // `echo_mio | head -1`: the reader is gone
     let served = in_background(move || many_clients(addr)).join();
-    let still_running = server.try_wait().unwrap().is_none();
-    let _ = server.kill();
-    let _ = server.wait();
-    drop(server);
+    let still_running = server.is_running();
+    server.stop();
     served.expect("every client answered");
     assert!(still_running, "the server died when its stdout closed");
     fds.assert_no_leak();

@@ -2,8 +2,8 @@
 //! closed, and the step's idea — a socket that is not ready puts its task to sleep until the
 //! system says it is, and nothing else waits meanwhile, not even for a `connect`.
 //!
-//! Every test counts the open descriptors before and after: a socket that is not closed on some
-//! path shows up here.
+//! Every test counts the open descriptors before and after (a socket that is not closed on some
+//! path shows up here), and runs within the time limit.
 
 mod common;
 
@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use shared::Trace;
 use shared::echo::{Client, ServeOptions};
-use shared::testing::{FdCheck, bounded, free_port, open_fds};
+use shared::testing::{free_port, open_fds, without_leaks};
 use step05_futures_timers::echo::serve;
 use step05_futures_timers::{AioListener, AioStream, Loop, gather, interrupt, sleep, timeout};
 
@@ -30,47 +30,46 @@ fn ms(millis: u64) -> Duration {
 
 #[test]
 fn lines_come_back_reversed() {
-    let fds = FdCheck::begin();
-    let server = Server::start(1, defaults());
-    let mut client = Client::connect(server.addr).unwrap();
-    // Each reply needs a wake from the reactor: a lost readiness event leaves the client
-    // waiting, and `Client` gives up after 30 s.
-    for (line, reply) in [("hello", "olleh"), ("café", "éfac"), ("", "")] {
-        assert_eq!(client.request(line.as_bytes()).unwrap(), reply.as_bytes());
-    }
-    drop(client);
-    let log = server.finish();
-    assert!(log.last().unwrap().ends_with("done, 3 lines"), "{log:#?}");
-    fds.assert_no_leak();
+    without_leaks(|| {
+        let server = Server::start(1, defaults());
+        let mut client = Client::connect(server.addr).unwrap();
+        // Each reply needs a wake from the reactor: a lost readiness event leaves the client
+        // waiting, and `Client` gives up after 30 s.
+        for (line, reply) in [("hello", "olleh"), ("café", "éfac"), ("", "")] {
+            assert_eq!(client.request(line.as_bytes()).unwrap(), reply.as_bytes());
+        }
+        drop(client);
+        let log = server.finish();
+        assert!(log.last().unwrap().ends_with("done, 3 lines"), "{log:#?}");
+    });
 }
 
 #[test]
 fn a_1_mib_line_arrives_whole_and_comes_back_reversed() {
-    let fds = FdCheck::begin();
-    let max_line = 1024 * 1024;
-    let options = ServeOptions {
-        max_line,
-        ..defaults()
-    };
-    let server = Server::start(1, options);
-    // Far more than a socket buffer: many reads and many partial writes, each after a wait.
-    // An edge-triggered reactor never says "ready" twice: a read or write that stopped
-    // before `WouldBlock` and then waited would hang here.
-    let line: Vec<u8> = (0..max_line).map(|i| b'a' + (i % 26) as u8).collect();
-    let reply = Client::connect(server.addr)
-        .unwrap()
-        .request(&line)
-        .unwrap();
-    let expected: Vec<u8> = line.iter().rev().copied().collect();
-    assert!(reply == expected, "the reply is not the line reversed");
-    server.finish();
-    fds.assert_no_leak();
+    without_leaks(|| {
+        let max_line = 1024 * 1024;
+        let options = ServeOptions {
+            max_line,
+            ..defaults()
+        };
+        let server = Server::start(1, options);
+        // Far more than a socket buffer: many reads and many partial writes, each after a wait.
+        // An edge-triggered reactor never says "ready" twice: a read or write that stopped
+        // before `WouldBlock` and then waited would hang here.
+        let line: Vec<u8> = (0..max_line).map(|i| b'a' + (i % 26) as u8).collect();
+        let reply = Client::connect(server.addr)
+            .unwrap()
+            .request(&line)
+            .unwrap();
+        let expected: Vec<u8> = line.iter().rev().copied().collect();
+        assert!(reply == expected, "the reply is not the line reversed");
+        server.finish();
+    });
 }
 
 #[test]
 fn ipv6_works_too() {
-    let fds = FdCheck::begin();
-    let reply = bounded(|| {
+    let reply = without_leaks(|| {
         // A machine without IPv6 loopback cannot bind ::1 at all: nothing to test there.
         let Ok(listener) = AioListener::bind((Ipv6Addr::LOCALHOST, 0)) else {
             return None;
@@ -98,14 +97,12 @@ fn ipv6_works_too() {
         Some(reply) => assert_eq!(reply.unwrap(), b"6v\n"),
         None => eprintln!("skipped: no IPv6 loopback here"),
     }
-    fds.assert_no_leak();
 }
 
 #[test]
 fn connecting_where_nobody_listens_is_refused_and_the_loop_goes_on_meanwhile() {
-    let fds = FdCheck::begin();
-    let addr = free_port().unwrap();
-    let events = bounded(move || {
+    let events = without_leaks(|| {
+        let addr = free_port().unwrap();
         let trace = Trace::new();
         let refused = Rc::new(Cell::new(false));
         let event_loop = Loop::new().unwrap();
@@ -132,17 +129,16 @@ fn connecting_where_nobody_listens_is_refused_and_the_loop_goes_on_meanwhile() {
     assert_eq!(events[0], "other task, turn 1", "{events:?}");
     let refusal = "connect: Err(ConnectionRefused)".to_owned();
     assert!(events.contains(&refusal), "{events:?}");
-    fds.assert_no_leak();
 }
 
 #[test]
 fn a_connect_that_takes_long_never_freezes_the_loop() {
-    let fds = FdCheck::begin();
-    // A listener that never accepts: once its backlog (128) is full, the system drops further
-    // connection requests, and their `connect` waits (the client retries after a second).
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (connected, timed_out, ticks, took) = bounded(move || {
+    let (connected, timed_out, ticks, took) = without_leaks(|| {
+        // A listener that never accepts: once its backlog (128) is full, the system drops
+        // further connection requests, and their `connect` waits (the client retries after a
+        // second).
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let addr = listener.local_addr().unwrap();
         let event_loop = Loop::new().unwrap();
         let ticks = Rc::new(Cell::new(0));
         let counted = Rc::clone(&ticks);
@@ -162,30 +158,27 @@ fn a_connect_that_takes_long_never_freezes_the_loop() {
             .count();
         (connected, timed_out, ticks.get(), started.elapsed())
     });
-    drop(listener);
     assert!(connected > 0, "no connection got into the backlog");
     assert!(timed_out > 0, "no connect had to wait: nothing was tested");
     // While 200 connects were under way, the ticker's 20 naps of 10 ms went on as usual.
     assert_eq!(ticks, 20);
     assert!(took < Duration::from_secs(3), "took {took:?}");
-    fds.assert_no_leak();
 }
 
 #[test]
 fn binding_a_port_in_use_is_addr_in_use() {
-    let fds = FdCheck::begin();
-    let first = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    // The system's error, with its kind: not swallowed, not replaced by another.
-    let second = AioListener::bind(first.local_addr().unwrap());
-    assert_eq!(second.unwrap_err().kind(), ErrorKind::AddrInUse);
-    drop(first);
-    fds.assert_no_leak();
+    without_leaks(|| {
+        let first = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        // The system's error, with its kind: not swallowed, not replaced by another.
+        let second = AioListener::bind(first.local_addr().unwrap());
+        assert_eq!(second.unwrap_err().kind(), ErrorKind::AddrInUse);
+        drop(first);
+    });
 }
 
 #[test]
 fn dropping_a_stream_closes_it() {
-    let fds = FdCheck::begin();
-    let counts = bounded(|| {
+    let counts = without_leaks(|| {
         let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0))?;
         let addr = listener.local_addr()?;
         Loop::new()?.run_task(async move {
@@ -201,13 +194,11 @@ fn dropping_a_stream_closes_it() {
     let (with_listener, connected, closed) = counts.unwrap();
     assert_eq!(connected, with_listener + 2, "one socket per end");
     assert_eq!(closed, with_listener);
-    fds.assert_no_leak();
 }
 
 #[test]
 fn recv_on_a_quiet_socket_sleeps_until_the_data_comes() {
-    let fds = FdCheck::begin();
-    let (events, polls) = bounded(|| {
+    let (events, polls) = without_leaks(|| {
         let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
         let mut peer = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let trace = Trace::new();
@@ -245,15 +236,13 @@ fn recv_on_a_quiet_socket_sleeps_until_the_data_comes() {
     // Step04 asked the quiet socket on every turn; here `recv` is `Pending` once, then woken
     // by the reactor when the bytes came, and `Ready`.
     assert_eq!(polls, 2, "recv was polled {polls} times");
-    fds.assert_no_leak();
 }
 
 #[test]
 fn a_stream_connected_in_one_loop_can_wait_in_another() {
-    let fds = FdCheck::begin();
     // A socket that waits in a second loop registers with that loop's reactor: otherwise its
     // waker would sit with the first reactor, which nobody polls any more.
-    let reply = bounded(|| {
+    let reply = without_leaks(|| {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
         let addr = listener.local_addr()?;
         // `connect` waits once, for the handshake: the stream registers with this first loop.
@@ -273,44 +262,45 @@ fn a_stream_connected_in_one_loop_can_wait_in_another() {
         reply
     });
     assert_eq!(reply.unwrap(), b"hi");
-    fds.assert_no_leak();
 }
 
 #[test]
 fn serve_outside_a_loop_is_an_error_not_a_panic() {
-    let fds = FdCheck::begin();
-    let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let poll = {
-        // Polled by hand, with no loop running: `Loop::current()` has nothing to give.
-        let mut server = std::pin::pin!(serve(listener, defaults()));
-        server
-            .as_mut()
-            .poll(&mut Context::from_waker(Waker::noop()))
-    };
-    assert!(matches!(poll, Poll::Ready(Err(_))), "{poll:?}");
-    fds.assert_no_leak();
+    without_leaks(|| {
+        let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let poll = {
+            // Polled by hand, with no loop running: `Loop::current()` has nothing to give.
+            let mut server = std::pin::pin!(serve(listener, defaults()));
+            server
+                .as_mut()
+                .poll(&mut Context::from_waker(Waker::noop()))
+        };
+        assert!(matches!(poll, Poll::Ready(Err(_))), "{poll:?}");
+    });
 }
 
 #[test]
 fn after_a_panic_the_loop_drops_its_server_and_closes_every_socket() {
-    let fds = FdCheck::begin();
-    let (crashed, _log) = shared::capture(|| {
-        catch_unwind(AssertUnwindSafe(|| {
-            let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-            let addr = listener.local_addr().unwrap();
-            let event_loop = Loop::new().unwrap();
-            // `serve` holds a handle to its loop, and the loop holds `serve`: a cycle.
-            event_loop.add_task(async move { serve(listener, defaults()).await.unwrap() });
-            event_loop.add_task(async move {
-                let _client = AioStream::connect(addr).await.unwrap();
-                // The server accepts it meanwhile, and waits for its first line.
-                sleep(ms(50)).await;
-                panic!("one task fails");
-            });
-            event_loop.run()
-        }))
+    let crashed = without_leaks(|| {
+        let (crashed, _log) = shared::capture(|| {
+            catch_unwind(AssertUnwindSafe(|| {
+                let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+                let addr = listener.local_addr().unwrap();
+                let event_loop = Loop::new().unwrap();
+                // `serve` holds a handle to its loop, and the loop holds `serve`: a cycle.
+                event_loop.add_task(async move { serve(listener, defaults()).await.unwrap() });
+                event_loop.add_task(async move {
+                    let _client = AioStream::connect(addr).await.unwrap();
+                    // The server accepts it meanwhile, and waits for its first line.
+                    sleep(ms(50)).await;
+                    panic!("one task fails");
+                });
+                event_loop.run()
+            }))
+        });
+        crashed.is_err()
     });
-    assert!(crashed.is_err());
-    // The listener, the accepted connection, the client, the poller and its alarm: all closed.
-    fds.assert_no_leak();
+    assert!(crashed);
+    // And, checked as `without_leaks` returned: the listener, the accepted connection, the
+    // client, the poller and its alarm are all closed.
 }

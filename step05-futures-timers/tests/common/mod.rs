@@ -6,18 +6,16 @@
 
 use std::cell::Cell;
 use std::future::Future;
-use std::io::{self, BufRead, BufReader};
+use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
 use std::pin::Pin;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::rc::Rc;
 use std::sync::mpsc;
 use std::task::{Context, Poll};
-use std::thread::JoinHandle;
 
 use shared::echo::ServeOptions;
-use shared::testing::{Background, TIME_LIMIT, in_background, run_demo};
+use shared::testing::{Background, DemoProcess, TIME_LIMIT, in_background, start_demo};
 use step05_futures_timers::echo::serve;
 use step05_futures_timers::{AioListener, Loop};
 
@@ -104,80 +102,40 @@ pub fn defaults() -> ServeOptions {
 }
 
 /// The `echo_mio` demo running as a child process, its log read on a thread of its own so that
-/// it never waits for us.
+/// it never waits for us. Dropping it kills it, so a test that fails leaves nothing behind.
 pub struct EchoMio {
     /// The server process.
-    child: Child,
+    process: DemoProcess,
     /// Where it listens.
     pub addr: SocketAddr,
-    /// The rest of its log, once it ends.
-    log: JoinHandle<Vec<String>>,
 }
 
 impl EchoMio {
     /// Starts `echo_mio --port 0 --seconds 60 ARGS`, under `ulimit -n LIMIT` when a limit is
-    /// given (through the shell: the test process itself keeps its own limit). It stops by
-    /// itself after 60 s, so a test that fails before [`EchoMio::stop`] leaves nothing behind.
+    /// given (through the shell: the test process itself keeps its own limit). It would stop by
+    /// itself only after the time limit, so a stuck server fails the test's own wait.
     pub fn start(args: &[&str], fd_limit: Option<usize>) -> EchoMio {
-        let binary = example_binary("echo_mio");
-        let mut command = match fd_limit {
-            Some(limit) => {
-                let script = format!("ulimit -n {limit} && exec \"$0\" \"$@\"");
-                let mut sh = Command::new("sh");
-                sh.args(["-c", &script]).arg(&binary);
-                sh
-            }
-            None => Command::new(&binary),
-        };
-        let mut child = command
-            .args(["--port", "0", "--seconds", "60"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start echo_mio");
-        let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
-        // `[   0.0 ms] server: listening on 127.0.0.1:PORT, lines up to 65536 bytes`
-        let first = lines.next().expect("a first line").expect("UTF-8");
-        let addr = first
-            .split("listening on ")
-            .nth(1)
-            .and_then(|rest| rest.split(',').next())
-            .and_then(|addr| addr.parse().ok())
-            .unwrap_or_else(|| panic!("no address in {first:?}"));
-        let log = std::thread::spawn(move || lines.map_while(Result::ok).collect());
-        EchoMio { child, addr, log }
+        let args = [&["--port", "0", "--seconds", "60"][..], args].concat();
+        let mut process = start_demo(env!("CARGO_PKG_NAME"), "echo_mio", &args, fd_limit);
+        let addr = process.listening_on();
+        process.read_log_meanwhile();
+        EchoMio { process, addr }
     }
 
     /// The server's process id, to read its CPU time.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.process.pid()
     }
 
     /// Whether the server is still running.
     pub fn is_running(&mut self) -> bool {
-        self.child.try_wait().expect("wait for echo_mio").is_none()
+        self.process.is_running()
     }
 
     /// Kills the server and returns everything it logged after its first line.
-    pub fn stop(mut self) -> Vec<String> {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        self.log.join().expect("the log reader")
+    pub fn stop(self) -> Vec<String> {
+        self.process.stop()
     }
-}
-
-/// The path of an example of this package, built first (at once if `cargo test` built it).
-pub fn example_binary(name: &str) -> PathBuf {
-    // `run_demo` builds the example; `--help` makes it exit at once.
-    let built = run_demo(env!("CARGO_PKG_NAME"), name, &["--help"]);
-    assert!(built.status.success(), "{name} --help: {}", built.stderr);
-    let test_binary = std::env::current_exe().expect("the test binary's path");
-    let profile_dir = test_binary
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("the test binary lives in target/<profile>/deps");
-    profile_dir.join("examples").join(name)
 }
 
 /// The CPU time a process has used so far, in clock ticks (user + system): fields 14 and 15 of
