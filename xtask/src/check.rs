@@ -6,6 +6,8 @@
 //! 2. The diffs: the default view of each adjacent pair fits the newer step's `diff-budget`.
 //! 3. The demos: each runs with `--auto` and stdin closed, exits 0 within the time limit, and
 //!    prints no line wider than a projector.
+//! 4. The READMEs' sample outputs: each command runs again and prints what its sample shows
+//!    ([`samples`] says how a sample is written).
 //!
 //! Everything runs even after a failure, so one CI run shows every problem.
 
@@ -18,14 +20,15 @@ use lexopt::prelude::*;
 
 use crate::demo::{self, AUTO, Outcome};
 use crate::diff::{self, Options};
+use crate::samples;
 use crate::steps::Step;
 use crate::{Error, WIDTH, Workspace, help, print_out, unexpected};
 
 /// `cargo xtask check --help`.
 pub const HELP: &str = "\
 usage: cargo xtask check [--timeout SECS]
-what CI checks beyond `cargo test`: step metadata, READMEs, diff budgets, and every demo
-(--auto, stdin closed, at most SECS seconds each, default 60)
+what CI checks beyond `cargo test`: step metadata, READMEs, diff budgets, every demo
+(--auto, stdin closed, at most SECS seconds each, default 60), and the READMEs' sample outputs
 ";
 
 /// Demos take a few seconds, so a minute means "hung".
@@ -78,6 +81,11 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
         limit.as_secs()
     ))?;
     demos(ws, limit, &mut report)?;
+    print_out("== README samples (run again, compared)\n")?;
+    samples::check(ws, limit, |outcome| match outcome {
+        Ok(sample) => report.ok(&sample),
+        Err(problem) => report.fail(problem),
+    })?;
     report.summary()
 }
 

@@ -4,7 +4,8 @@
 //! subcommand and hands the rest of the command line to that subcommand's module: [`list`],
 //! [`diff`], [`demo`], [`tour`], [`check`], [`bench`]. Each one parses its own flags (with `lexopt`) and
 //! does its own work, so a new subcommand is one new module and one line in `main.rs`.
-//! [`steps`] finds the steps and reads their `[package.metadata.workshop]`.
+//! [`steps`] finds the steps and reads their `[package.metadata.workshop]`; [`samples`] is how
+//! `check` runs the READMEs' sample outputs again.
 //!
 //! Two dependencies only, `similar` for the diff and `lexopt` for flags, so that `cargo xtask`
 //! builds in seconds on a fresh clone.
@@ -19,6 +20,7 @@ pub mod check;
 pub mod demo;
 pub mod diff;
 pub mod list;
+pub mod samples;
 pub mod steps;
 pub mod tour;
 

@@ -1,0 +1,380 @@
+//! README samples: output shown in a README is what a real run prints. `cargo xtask check` runs
+//! each one again and compares, so that a sample cannot go stale.
+//!
+//! A sample is a fenced block marked `text` whose first line is the command, as typed:
+//!
+//! ````markdown
+//! ```text
+//! $ cargo xtask demo 4 reverse_echo
+//! ...
+//! [     0.7 ms] client: send "café\n"
+//! ...
+//! ```
+//! ````
+//!
+//! The command is `cargo xtask diff …`, `list` or `demo …`. It runs from the workspace root
+//! with stdin closed, which every demo takes as `--auto`: where a terminal would see something
+//! else, write `-- --auto` in the command. The rest of the block is what it prints (stdout, then
+//! stderr), line by line, trailing spaces aside, except that:
+//!
+//! - a line `...` stands for any number of lines, none included;
+//! - what varies from run to run is compared by kind, not value: a timestamp (`[  12.3 ms]`), a
+//!   duration (`517ms`, `0.7 s`, `254µs`), a percentage (`12.1%`), the port of an IPv4 address
+//!   (`127.0.0.1:56928`);
+//! - a number written `~850` stands for any number: a count that varies, such as turns of a loop.
+//!
+//! A `text` block whose first line starts with `$ ` but is not such a command is a problem: a
+//! sample nobody checks would be worse than none.
+
+use std::env;
+use std::fs;
+use std::time::Duration;
+
+use crate::demo::{self, Outcome, Run};
+use crate::{Error, WIDTH, Workspace, print_out, steps};
+
+/// How a sample's first line starts.
+pub const PROMPT: &str = "$ cargo xtask ";
+
+/// What a line `...` in a sample stands for: any number of output lines.
+pub const GAP: &str = "...";
+
+/// The `xtask` subcommands a sample may run: those that print and end, and run nothing else.
+pub const COMMANDS: [&str; 3] = ["demo", "diff", "list"];
+
+/// One sample of a README: the command and the lines it shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sample {
+    /// The README line of the command (from 1); the output follows on the next lines.
+    pub line: usize,
+    /// The words after `cargo xtask`.
+    pub command: Vec<String>,
+    /// The lines shown under the command.
+    pub expected: Vec<String>,
+}
+
+/// The samples of a Markdown text, in order, each one or what is wrong with it (`LINE: …`).
+pub fn find(markdown: &str) -> Vec<Result<Sample, String>> {
+    let mut samples = Vec::new();
+    let mut lines = markdown.lines().enumerate();
+    while let Some((at, line)) = lines.next() {
+        let Some(info) = line.trim_start().strip_prefix("```") else {
+            continue;
+        };
+        let body: Vec<&str> = lines
+            .by_ref()
+            .map(|(_, line)| line)
+            .take_while(|line| !line.trim_start().starts_with("```"))
+            .collect();
+        let Some(first) = body.first().filter(|_| info.trim() == "text") else {
+            continue;
+        };
+        let line = at + 2;
+        if let Some(command) = first.strip_prefix(PROMPT) {
+            samples.push(sample(line, command, &body[1..]));
+        } else if first.starts_with("$ ") {
+            samples.push(Err(format!(
+                "{line}: a sample runs `cargo xtask …`, not `{first}`"
+            )));
+        }
+    }
+    samples
+}
+
+/// A sample from its command and the lines under it.
+fn sample(line: usize, command: &str, output: &[&str]) -> Result<Sample, String> {
+    let command: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
+    if command.iter().any(|word| word.contains(['"', '\''])) {
+        return Err(format!("{line}: a sample's command takes no quotes"));
+    }
+    if !command
+        .first()
+        .is_some_and(|word| COMMANDS.contains(&word.as_str()))
+    {
+        let valid = COMMANDS.join(", ");
+        return Err(format!("{line}: a sample runs one of {valid}"));
+    }
+    Ok(Sample {
+        line,
+        command,
+        expected: output.iter().map(|line| (*line).to_owned()).collect(),
+    })
+}
+
+/// A line with what varies from run to run replaced by its kind: `[time]`, `<duration>`,
+/// `<percent>`, `<port>`; a number written `~850` becomes `~#`, which [`line_matches`] takes as
+/// any number. Trailing spaces go too.
+pub fn normalise(line: &str) -> String {
+    let line = line.trim_end();
+    let (mut out, rest) = match timestamp(line) {
+        Some(rest) => ("[time]".to_owned(), rest),
+        None => (String::new(), line),
+    };
+    let chars: Vec<char> = rest.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let after_word = i > 0 && is_word(chars[i - 1]);
+        if !chars[i].is_ascii_digit() || after_word {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        // The longest run of digits, dots and colons, without a final dot or colon.
+        let mut end = i;
+        while chars
+            .get(end)
+            .is_some_and(|&c| c.is_ascii_digit() || c == '.' || c == ':')
+        {
+            end += 1;
+        }
+        while !chars[end - 1].is_ascii_digit() {
+            end -= 1;
+        }
+        let run: String = chars[i..end].iter().collect();
+        let (kind, used) = match out.ends_with('~') && is_number(&run) {
+            true => ("#".to_owned(), 0),
+            false => classify(&run, &chars[end..]),
+        };
+        out.push_str(&kind);
+        i = end + used;
+    }
+    out
+}
+
+/// The rest of a line after its `[  12.3 ms] ` timestamp, if it has one.
+fn timestamp(line: &str) -> Option<&str> {
+    let (stamp, rest) = line.strip_prefix('[')?.split_once(']')?;
+    let millis = stamp.trim().strip_suffix(" ms")?;
+    is_number(millis).then_some(rest)
+}
+
+/// What a run of digits, dots and colons is, given what follows it: its kind and how many of
+/// the following characters (a unit, `%`) the kind includes; or itself.
+fn classify(run: &str, after: &[char]) -> (String, usize) {
+    if let Some((ip, port)) = run.split_once(':') {
+        let ipv4 = ip.split('.').count() == 4 && ip.split('.').all(is_number);
+        if ipv4 && is_number(port) && !port.contains('.') {
+            return (format!("{ip}:<port>"), 0);
+        }
+        return (run.to_owned(), 0);
+    }
+    if !is_number(run) {
+        return (run.to_owned(), 0);
+    }
+    if after.first() == Some(&'%') {
+        return ("<percent>".to_owned(), 1);
+    }
+    match unit(after) {
+        Some(used) => ("<duration>".to_owned(), used),
+        None => (run.to_owned(), 0),
+    }
+}
+
+/// How many characters of `after` are a time unit (`ms`, ` s`, `µs`, …) that ends a word.
+fn unit(after: &[char]) -> Option<usize> {
+    let space = usize::from(after.first() == Some(&' '));
+    let rest = &after[space..];
+    ["min", "ms", "µs", "us", "ns", "s", "h"]
+        .iter()
+        .map(|unit| unit.chars().collect::<Vec<char>>())
+        .find(|unit| rest.starts_with(unit) && !rest.get(unit.len()).copied().is_some_and(is_word))
+        .map(|unit| space + unit.len())
+}
+
+/// Digits, with at most one dot between digits: `12`, `0.7`.
+fn is_number(text: &str) -> bool {
+    let mut parts = text.split('.');
+    let whole = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    parts.next().is_some_and(whole) && parts.next().is_none_or(whole) && parts.next().is_none()
+}
+
+/// Letters, digits and `_`: what a number inside a word (`step03`, `x86_64`) follows.
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Whether an output line, normalised, is what a sample line, normalised, shows: the same text,
+/// where each `~#` of the sample is any number in the output.
+pub fn line_matches(sample: &str, output: &str) -> bool {
+    let Some((before, after)) = sample.split_once("~#") else {
+        return sample == output;
+    };
+    let Some(rest) = output.strip_prefix(before) else {
+        return false;
+    };
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(rest.len());
+    digits > 0 && line_matches(after, &rest[digits..])
+}
+
+/// Where an output first parts from its sample.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    /// The line of the sample (from 0, the line under the command) that the output lacks.
+    pub line: usize,
+    /// That line, or `None` when the output goes on after the last line shown.
+    pub expected: Option<String>,
+    /// The output line found in its place, or `None` when there is none.
+    pub got: Option<String>,
+}
+
+/// Checks an output against a sample's lines: `Ok` if it shows them, `...` lines aside.
+pub fn compare(sample: &[String], output: &[String]) -> Result<(), Mismatch> {
+    let sample: Vec<String> = sample.iter().map(|line| normalise(line)).collect();
+    let output: Vec<String> = output.iter().map(|line| normalise(line)).collect();
+    let is_gap = |line: &String| line.trim() == GAP;
+    let (open_start, open_end) = (
+        sample.first().is_some_and(is_gap),
+        sample.last().is_some_and(is_gap),
+    );
+    // The runs of shown lines between gaps, each with where it starts in the sample.
+    let mut runs: Vec<(usize, &[String])> = Vec::new();
+    let mut start = 0;
+    for end in (0..=sample.len()).filter(|&i| i == sample.len() || is_gap(&sample[i])) {
+        if end > start {
+            runs.push((start, &sample[start..end]));
+        }
+        start = end + 1;
+    }
+    let mut next = 0;
+    for (k, &(start, run)) in runs.iter().enumerate() {
+        let at = if k == 0 && !open_start {
+            0
+        } else if k + 1 == runs.len() && !open_end {
+            output.len().saturating_sub(run.len()).max(next)
+        } else {
+            let last = output.len().saturating_sub(run.len());
+            let found = (next..=last).find(|&at| difference(run, &output[at..]).is_none());
+            found.ok_or_else(|| Mismatch {
+                line: start,
+                expected: Some(run[0].clone()),
+                got: None,
+            })?
+        };
+        if let Some(i) = difference(run, output.get(at..).unwrap_or_default()) {
+            return Err(Mismatch {
+                line: start + i,
+                expected: Some(run[i].clone()),
+                got: output.get(at + i).cloned(),
+            });
+        }
+        next = at + run.len();
+    }
+    match output.get(next) {
+        Some(extra) if !open_end => Err(Mismatch {
+            line: sample.len(),
+            expected: None,
+            got: Some(extra.clone()),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The first line of `run` that the lines of `output` (from the same place) do not show.
+fn difference(run: &[String], output: &[String]) -> Option<usize> {
+    (0..run.len()).find(|&i| {
+        !output
+            .get(i)
+            .is_some_and(|line| line_matches(&run[i], line))
+    })
+}
+
+/// Runs the samples of the root README, then of each step's, and hands each outcome to `each`:
+/// `Ok(what)` for a sample that matches, `Err(problem)` for one that does not (its details are
+/// printed after it).
+pub fn check(
+    ws: &Workspace,
+    limit: Duration,
+    mut each: impl FnMut(Result<String, String>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut readmes = vec!["README.md".to_owned()];
+    readmes.extend(
+        ws.steps
+            .iter()
+            .map(|step| format!("{}/README.md", step.name)),
+    );
+    for readme in readmes {
+        // A missing README is for the repository check to report.
+        let Ok(text) = fs::read_to_string(ws.root.join(&readme)) else {
+            continue;
+        };
+        for sample in find(&text) {
+            match sample {
+                Ok(sample) => check_one(ws, &readme, &sample, limit, &mut each)?,
+                Err(problem) => each(Err(format!("{readme}:{problem}")))?,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs one sample's command and compares what it printed with what the README shows.
+fn check_one(
+    ws: &Workspace,
+    readme: &str,
+    sample: &Sample,
+    limit: Duration,
+    each: &mut impl FnMut(Result<String, String>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let label = format!("{readme}:{} `{}`", sample.line, sample.command.join(" "));
+    let logs = format!("{}-{}", readme.replace('/', "-"), sample.line);
+    let run = match run(ws, &sample.command, &logs, limit) {
+        Ok(run) if run.outcome == Outcome::TimedOut => {
+            let secs = run.duration.as_secs();
+            return each(Err(format!(
+                "{label}: still running after {secs} s, killed"
+            )));
+        }
+        Ok(run) => run,
+        Err(problem) => return each(Err(format!("{label}: {problem}"))),
+    };
+    let mut output = demo::lines(&run.stdout);
+    output.extend(demo::lines(&run.stderr));
+    let Err(mismatch) = compare(&sample.expected, &output) else {
+        return each(Ok(label));
+    };
+    let at = sample.line + 1 + mismatch.line;
+    each(Err(format!("{label}: the output differs at line {at}")))?;
+    let shown = |line: Option<String>, none: &str| line.unwrap_or_else(|| none.to_owned());
+    let details = [
+        format!("README: {}", shown(mismatch.expected, "(nothing more)")),
+        format!("run:    {}", shown(mismatch.got, "(no such line)")),
+        format!("all of it: {}", run.stdout.display()),
+    ];
+    let cut = |line: &String| line.chars().take(WIDTH - 8).collect::<String>();
+    let text: String = details
+        .iter()
+        .map(|l| format!("      | {}\n", cut(l)))
+        .collect();
+    print_out(&text)
+}
+
+/// Runs a sample's command with stdin closed, under the time limit, its output in files named
+/// after `logs`. A demo runs as its built binary, as `check` runs every demo; `diff` and `list`
+/// run through this very program.
+fn run(ws: &Workspace, command: &[String], logs: &str, limit: Duration) -> Result<Run, String> {
+    let dir = demo::target_dir(&ws.root)
+        .join("xtask-check")
+        .join("samples");
+    match command {
+        [verb, step, name, args @ ..] if verb == "demo" => {
+            let step = steps::find(&ws.steps, step).map_err(|e| e.to_string())?;
+            let name = demo::find(step, name).map_err(|e| e.to_string())?;
+            demo::build(&ws.root, step, &["--example", &name]).map_err(|e| e.to_string())?;
+            // Everything after the name is the demo's; a `--` before it is optional.
+            let args = match args {
+                [dash, rest @ ..] if dash == "--" => rest,
+                args => args,
+            };
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let binary = demo::binary(&ws.root, &name);
+            demo::run_with_limit(&ws.root, &binary, &args, &dir, logs, limit)
+        }
+        _ => {
+            let xtask = env::current_exe().map_err(|e| format!("cannot find xtask: {e}"))?;
+            let args: Vec<&str> = command.iter().map(String::as_str).collect();
+            demo::run_with_limit(&ws.root, &xtask, &args, &dir, logs, limit)
+        }
+    }
+}
