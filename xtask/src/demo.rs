@@ -144,9 +144,10 @@ pub fn build(root: &Path, step: &Step, what: &[&str]) -> Result<(), Error> {
 
 /// The built binary of a demo, once [`build`] has run.
 ///
-/// Two steps may have a demo of the same name (`reverse_echo` in steps 04 and 05), and cargo
-/// copies each build's binary to this same path. So build a step, run its demos, and only then
-/// build the next one: building all the steps first would run the last step's binary for both.
+/// Two steps could have a demo of the same name (cargo warns about it, and the steps avoid it,
+/// but nothing forbids it), and cargo would copy each build's binary to this same path. So build
+/// a step, run its demos, and only then build the next one: building all the steps first would
+/// run the last step's binary for both.
 pub fn binary(root: &Path, name: &str) -> PathBuf {
     let file = format!("{name}{}", env::consts::EXE_SUFFIX);
     target_dir(root).join("debug").join("examples").join(file)
