@@ -15,7 +15,7 @@ fn main() {
     shared::demo::Flags::parse(HELP, &[], &[]);
     say(
         "§2.2",
-        "simple_print('Hello') builds a coroutine and prints nothing:",
+        "simple_print('Hello') builds a coroutine and prints nothing",
     );
     let coro = simple_print("Hello");
     say(
