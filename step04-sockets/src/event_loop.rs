@@ -125,10 +125,12 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        CURRENT.set(self.previous.take());
+        CURRENT.replace(self.previous.take());
         if std::thread::panicking() {
-            // Take the tasks out of the queue before dropping them: their destructors may use it.
-            drop(std::mem::take(&mut *self.event_loop.tasks.borrow_mut()));
+            // Take the tasks out of the queue, then drop them, in two statements: the queue is
+            // borrowed until the end of the first, and their destructors may use the loop.
+            let tasks = std::mem::take(&mut *self.event_loop.tasks.borrow_mut());
+            drop(tasks);
         }
     }
 }

@@ -173,6 +173,41 @@ fn after_a_panic_the_loop_drops_every_task_it_held() {
     });
 }
 
+/// Held by a task: when the task is dropped, adds a task to the loop and formats it, as a
+/// destructor that cleans up through the loop would.
+struct UsesTheLoopWhenDropped(Loop, Rc<Cell<bool>>);
+
+impl Drop for UsesTheLoopWhenDropped {
+    fn drop(&mut self) {
+        self.0.add_task(async {});
+        let _ = format!("{:?}", self.0);
+        self.1.set(true);
+    }
+}
+
+#[test]
+fn after_a_panic_the_tasks_dropped_may_use_the_loop() {
+    bounded(|| {
+        let done = Rc::new(Cell::new(false));
+        let event_loop = Loop::new();
+        let guard = UsesTheLoopWhenDropped(event_loop.clone(), Rc::clone(&done));
+        event_loop.add_task(async move {
+            let _guard = guard;
+            loop {
+                interrupt().await;
+            }
+        });
+        event_loop.add_task(async {
+            interrupt().await;
+            panic!("one task fails");
+        });
+        // A second panic, in the destructor, would abort the process: out of catch_unwind's reach.
+        let result = catch_unwind(AssertUnwindSafe(|| event_loop.run()));
+        assert!(result.is_err());
+        assert!(done.get(), "the destructor ran to its end");
+    });
+}
+
 #[test]
 #[should_panic(expected = "this event loop is already running")]
 fn running_a_loop_from_one_of_its_own_tasks_is_refused() {

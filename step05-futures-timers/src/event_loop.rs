@@ -9,6 +9,7 @@ use std::io;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::sync::atomic::{Ordering, fence};
 use std::task::{Context, Waker};
 use std::time::{Duration, Instant};
 
@@ -56,8 +57,10 @@ pub struct Loop {
 struct Inner {
     /// Every unfinished task, under its id. Never borrowed while a task is polled.
     tasks: RefCell<Slab>,
-    /// The ids of the tasks woken since their last poll.
-    ready: Arc<ReadyQueue>,
+    /// The ids of the tasks woken since their last poll, oldest first.
+    ready: RefCell<VecDeque<usize>>,
+    /// Tasks woken away from the running loop (another thread…): moved to `ready` each turn.
+    woken_elsewhere: Arc<ReadyQueue>,
     /// The talk's `handlers`: what to set, and when.
     timers: RefCell<Timers>,
     /// Where the loop sleeps, and where sockets say they are ready.
@@ -93,7 +96,8 @@ impl Loop {
         let (reactor, alarm) = Reactor::new()?;
         let inner = Inner {
             tasks: RefCell::new(Slab::default()),
-            ready: ReadyQueue::new(alarm),
+            ready: RefCell::new(VecDeque::new()),
+            woken_elsewhere: ReadyQueue::new(alarm),
             timers: RefCell::new(Timers::default()),
             reactor: Rc::new(reactor),
             turns: Cell::new(0),
@@ -109,14 +113,14 @@ impl Loop {
         CURRENT.with_borrow(|current| current.clone().ok_or(NoCurrentLoop))
     }
 
-    /// Adds a task; it is woken at once, so it gets a first poll. Works from inside a running task.
+    /// Adds a task; it is queued at once, so it gets a first poll. Works from inside a running task.
     pub fn add_task(&self, task: impl Future<Output = ()> + 'static) {
         let mut tasks = self.inner.tasks.borrow_mut();
         let id = tasks.free.pop().unwrap_or(tasks.slots.len());
         if id == tasks.slots.len() {
             tasks.slots.push(None);
         }
-        let handle = TaskWaker::new(id, Arc::clone(&self.inner.ready));
+        let handle = TaskWaker::new(id, Arc::clone(&self.inner.woken_elsewhere));
         let waker = Waker::from(Arc::clone(&handle));
         tasks.slots[id] = Some(Slot {
             task: Box::pin(task),
@@ -124,6 +128,7 @@ impl Loop {
             waker,
         });
         tasks.live += 1;
+        self.inner.ready.borrow_mut().push_back(id);
     }
 
     /// Sets `future` at `deadline`: the talk's `call_later(t, future)`, whose `t` is a time, not
@@ -151,17 +156,21 @@ impl Loop {
         let mut polled = 0; // tasks polled since the reactor was last asked
         while self.inner.tasks.borrow().live > 0 {
             self.inner.turns.set(self.inner.turns.get() + 1);
-            self.inner.timers.borrow_mut().fire_due();
+            self.fire_due_timers();
+            let mut ready = self.inner.ready.borrow_mut();
+            self.inner.woken_elsewhere.move_to(&mut ready);
             // Only the tasks queued now: one that wakes itself waits for the next turn.
-            let ready = self.inner.ready.take_all();
-            polled += ready.len();
-            for id in ready {
-                self.poll_task(id);
+            let queued = ready.len();
+            drop(ready);
+            for _ in 0..queued {
+                let id = self.inner.ready.borrow_mut().pop_front();
+                self.poll_task(id.expect("tasks are queued only at the back"));
             }
+            polled += queued;
             // Ask the reactor when no task is left to poll, and sleep there; but also every
             // `IO_EVERY` polls, so that tasks that keep waking each other cannot starve the
             // sockets. (Asking on every turn would cost a system call per yield.)
-            let idle = self.inner.ready.len() == 0;
+            let idle = self.inner.ready.borrow().is_empty();
             if self.inner.tasks.borrow().live > 0 && (idle || polled >= IO_EVERY) {
                 polled = 0;
                 self.sleep_until_woken()?;
@@ -201,6 +210,7 @@ impl Loop {
         if slot.handle.take_queued() {
             let mut cx = Context::from_waker(&slot.waker);
             if slot.task.as_mut().poll(&mut cx).is_ready() {
+                drop(slot); // before the slab is borrowed: the task's destructors may use it
                 let mut tasks = self.inner.tasks.borrow_mut();
                 tasks.free.push(id);
                 tasks.live -= 1;
@@ -216,28 +226,53 @@ impl Loop {
     fn sleep_until_woken(&self) -> io::Result<()> {
         let next_timer = self.inner.timers.borrow_mut().next_deadline();
         let mut timeout = next_timer.map(|at| at.saturating_duration_since(Instant::now()));
-        if timeout.is_none() && self.inner.ready.len() == 0 && self.nobody_can_wake() {
+        if timeout.is_none() && self.nobody_can_wake() {
             let tasks = std::mem::take(&mut *self.inner.tasks.borrow_mut());
             return Err(io::Error::other(Stuck { tasks: tasks.live }));
         }
-        self.inner.ready.set_sleeping(true);
-        if self.inner.ready.len() > 0 {
+        self.inner.woken_elsewhere.set_sleeping(true);
+        if !self.inner.ready.borrow().is_empty() || !self.inner.woken_elsewhere.is_empty() {
             timeout = Some(Duration::ZERO);
         }
         let waited = self.inner.reactor.wait(timeout);
-        self.inner.ready.set_sleeping(false);
+        self.inner.woken_elsewhere.set_sleeping(false);
         waited?;
         self.inner.reactor.dispatch();
         Ok(())
     }
 
-    /// True when no task's waker is held by anything but the loop: no timer, no socket, no
-    /// one-shot, no other thread can ever wake one of them.
+    /// True when no task is queued, and no task's waker is held by anything but the loop: no
+    /// timer, no socket, no one-shot, no other thread can ever wake one of them.
+    ///
+    /// The queues are looked at last: a thread that wakes a task queues it *before* it drops its
+    /// waker, so if the waker is seen gone, the task is seen queued. (The queues first, and
+    /// only first, would miss a thread that queues between the two looks, then drops its waker:
+    /// its task would be declared stuck, and dropped, just after it was woken.)
     fn nobody_can_wake(&self) -> bool {
+        if !self.nothing_queued() {
+            return false; // the quick answer, most of the time
+        }
         let tasks = self.inner.tasks.borrow();
         // Two references are the slot's own: `handle`, and the `Waker` made from it.
         let mut handles = tasks.slots.iter().flatten().map(|slot| &slot.handle);
-        handles.all(|handle| Arc::strong_count(handle) == 2)
+        let held_elsewhere = handles.any(|handle| Arc::strong_count(handle) > 2);
+        // What a thread did before it dropped its waker (queue the task) is visible from here.
+        fence(Ordering::Acquire);
+        !held_elsewhere && self.nothing_queued()
+    }
+
+    /// True when no task waits for its turn, on this thread's queue or the other threads'.
+    fn nothing_queued(&self) -> bool {
+        self.inner.ready.borrow().is_empty() && self.inner.woken_elsewhere.is_empty()
+    }
+
+    /// Sets the one-shot of every timer due now. They are taken out of the heap first: setting
+    /// one wakes a waker, and a waker may arm a timer.
+    fn fire_due_timers(&self) {
+        let due = self.inner.timers.borrow_mut().take_due();
+        for future in due {
+            let _ = future.set(()); // already set by someone else: nothing to do
+        }
     }
 
     /// The reactor that this loop's sockets register with.
@@ -283,14 +318,30 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        CURRENT.set(self.previous.take());
+        CURRENT.replace(self.previous.take());
         if std::thread::panicking() {
-            // Take the tasks out of the slab before dropping them: their destructors may use it.
-            drop(std::mem::take(
-                &mut *self.event_loop.inner.tasks.borrow_mut(),
-            ));
+            // Take the tasks out of the slab, then drop them, in two statements: the slab is
+            // borrowed until the end of the first, and their destructors may use the loop.
+            let tasks = std::mem::take(&mut *self.event_loop.inner.tasks.borrow_mut());
+            self.event_loop.inner.ready.borrow_mut().clear();
+            drop(tasks);
         }
     }
+}
+
+/// Queues task `id` on the loop running on this thread, if `queue` belongs to that loop: a
+/// wake from the loop's own thread, while it runs, takes no lock and makes no system call.
+/// False if it does not (another thread, another loop, or no loop running).
+pub(crate) fn queue_here(queue: &Arc<ReadyQueue>, id: usize) -> bool {
+    let queue_here = |current: &RefCell<Option<Loop>>| match &*current.borrow() {
+        Some(running) if Arc::ptr_eq(&running.inner.woken_elsewhere, queue) => {
+            running.inner.ready.borrow_mut().push_back(id);
+            true
+        }
+        _ => false,
+    };
+    // A thread that is ending may have dropped its thread-locals already: the queue will do.
+    CURRENT.try_with(queue_here).unwrap_or(false)
 }
 
 /// The error of [`Loop::current`] outside a running loop.

@@ -1,13 +1,13 @@
 //! The talk's `AIOSocket`: TCP sockets whose operations yield to the loop instead of blocking.
-//! Each one tries first; not ready, it waits for the reactor's word, and is not polled meanwhile.
+//! Each one waits for the reactor's word first; not ready, it is not polled until an event comes.
 //!
 //! The talk has one `AIOSocket` class for both roles; Rust's std has two types, so we do too:
 //! [`AioListener`] waits for connections, [`AioStream`] carries bytes.
 
 use std::cell::RefCell;
-use std::future::poll_fn;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::ops::Deref;
 use std::os::fd::{AsRawFd, RawFd};
 use std::rc::Rc;
 
@@ -40,12 +40,26 @@ impl<S: AsRawFd> Registered<S> {
         }
     }
 
-    /// Waits until the reactor says the socket became ready in direction `dir`. This is the idea
-    /// of the step: instead of asking "ready?" on every turn, the task leaves its waker with the
-    /// reactor and is not polled again until the system says something changed.
-    async fn wait(&self, dir: Direction) -> io::Result<()> {
+    /// Waits, without being polled, until the socket may be ready in direction `dir`: at once,
+    /// unless an operation found it not ready since the reactor's last event for it; then until
+    /// the next one. This is the idea of the step: instead of asking "ready?" on every turn,
+    /// the task awaits the event, a one-shot that the reactor sets when the system says so.
+    async fn ready(&self, dir: Direction) -> io::Result<()> {
+        if self.registration.borrow().is_none() {
+            return Ok(()); // it never had to wait: try it first
+        }
         let (reactor, token) = self.registration()?;
-        poll_fn(|cx| reactor.poll_ready(token, dir, cx)).await;
+        if let Some(event) = reactor.next_event(token, dir) {
+            event.await;
+        }
+        Ok(())
+    }
+
+    /// Tells the reactor that an operation found the socket not ready in direction `dir`
+    /// (registering it first if needed): the next [`Registered::ready`] waits for an event.
+    fn not_ready(&self, dir: Direction) -> io::Result<()> {
+        let (reactor, token) = self.registration()?;
+        reactor.not_ready(token, dir);
         Ok(())
     }
 
@@ -67,6 +81,15 @@ impl<S: AsRawFd> Registered<S> {
     }
 }
 
+impl<S: AsRawFd> Deref for Registered<S> {
+    type Target = S;
+
+    /// The socket itself, for everything that does not wait.
+    fn deref(&self) -> &S {
+        &self.socket
+    }
+}
+
 impl<S: AsRawFd> Drop for Registered<S> {
     /// Leaves the reactor before the socket closes.
     fn drop(&mut self) {
@@ -76,12 +99,22 @@ impl<S: AsRawFd> Drop for Registered<S> {
     }
 }
 
+/// True for "not now": the operation would have to wait. Time to tell the reactor.
+fn would_block(err: &io::Error) -> bool {
+    err.kind() == io::ErrorKind::WouldBlock
+}
+
+/// True when a signal interrupted the call: nothing happened, try again at once.
+fn interrupted(err: &io::Error) -> bool {
+    err.kind() == io::ErrorKind::Interrupted
+}
+
 /// A listening TCP socket whose `accept` yields to the loop: the server side of `AIOSocket`.
 /// Dropping it closes the socket, as leaving the talk's `with sock:` block does.
 #[derive(Debug)]
 pub struct AioListener {
-    /// The mio listener, registered on first wait.
-    io: Registered<TcpListener>,
+    /// The mio listener, registered with the reactor the first time it has to wait.
+    inner: Registered<TcpListener>,
 }
 
 impl AioListener {
@@ -90,16 +123,18 @@ impl AioListener {
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<AioListener> {
         let inner = std::net::TcpListener::bind(addr)?;
         inner.set_nonblocking(true)?;
-        let io = Registered::new(TcpListener::from_std(inner));
-        Ok(AioListener { io })
+        let inner = Registered::new(TcpListener::from_std(inner));
+        Ok(AioListener { inner })
     }
 
-    /// Waits for the next client and returns its connection and address.
+    /// Waits for the next client and returns its connection and address. Several tasks may
+    /// wait on one listener: each connection wakes them all, and one of them gets it.
     pub async fn accept(&self) -> io::Result<(AioStream, SocketAddr)> {
         loop {
-            match self.io.socket.accept() {
+            self.inner.ready(Direction::Read).await?;
+            match self.inner.accept() {
                 Ok((stream, peer)) => return Ok((AioStream::from_mio(stream)?, peer)),
-                Err(err) if would_block(&err) => self.io.wait(Direction::Read).await?,
+                Err(err) if would_block(&err) => self.inner.not_ready(Direction::Read)?,
                 Err(err) if interrupted(&err) => continue,
                 Err(err) => return Err(err),
             }
@@ -108,14 +143,14 @@ impl AioListener {
 
     /// The address actually bound: the way to learn which port "port 0" became.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.io.socket.local_addr()
+        self.inner.local_addr()
     }
 }
 
 impl AsRawFd for AioListener {
     /// The descriptor, the talk's `sock.fileno()`: what the reactor watches.
     fn as_raw_fd(&self) -> RawFd {
-        self.io.socket.as_raw_fd()
+        self.inner.as_raw_fd()
     }
 }
 
@@ -123,8 +158,8 @@ impl AsRawFd for AioListener {
 /// `AIOSocket`, and what `accept` hands out. Dropping it closes the connection.
 #[derive(Debug)]
 pub struct AioStream {
-    /// The mio stream, registered on first wait.
-    io: Registered<TcpStream>,
+    /// The mio stream, registered with the reactor the first time it has to wait.
+    inner: Registered<TcpStream>,
 }
 
 impl AioStream {
@@ -133,15 +168,18 @@ impl AioStream {
     /// connect froze every task for a round trip; this one freezes none.
     pub async fn connect(addr: SocketAddr) -> io::Result<AioStream> {
         let stream = AioStream::from_mio(TcpStream::connect(addr)?)?;
+        stream.inner.not_ready(Direction::Write)?; // it is connecting: wait for the answer
         loop {
-            stream.io.wait(Direction::Write).await?;
-            if let Some(err) = stream.io.socket.take_error()? {
+            stream.inner.ready(Direction::Write).await?;
+            if let Some(err) = stream.inner.take_error()? {
                 return Err(err); // nobody listening: `ConnectionRefused`
             }
-            match stream.io.socket.peer_addr() {
+            match stream.inner.peer_addr() {
                 Ok(_) => return Ok(stream),
-                // Writable but not connected yet: an early wake-up; wait for the next one.
-                Err(err) if err.kind() == io::ErrorKind::NotConnected => continue,
+                // Writable but not connected yet: an early wake-up; wait for the next event.
+                Err(err) if err.kind() == io::ErrorKind::NotConnected => {
+                    stream.inner.not_ready(Direction::Write)?;
+                }
                 Err(err) => return Err(err),
             }
         }
@@ -152,15 +190,23 @@ impl AioStream {
     fn from_mio(inner: TcpStream) -> io::Result<AioStream> {
         inner.set_nodelay(true)?;
         Ok(AioStream {
-            io: Registered::new(inner),
+            inner: Registered::new(inner),
         })
     }
 
     /// Waits for data and reads some into `buf`; `Ok(0)` means the peer closed its side.
+    ///
+    /// A read that filled less than `buf` emptied the socket: the next `recv` waits for an
+    /// event before it tries, and saves a read that would fail (tokio does the same).
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
-            match (&self.io.socket).read(buf) {
-                Err(err) if would_block(&err) => self.io.wait(Direction::Read).await?,
+            self.inner.ready(Direction::Read).await?;
+            match (&*self.inner).read(buf) {
+                Ok(read) if 0 < read && read < buf.len() => {
+                    self.inner.not_ready(Direction::Read)?;
+                    return Ok(read);
+                }
+                Err(err) if would_block(&err) => self.inner.not_ready(Direction::Read)?,
                 Err(err) if interrupted(&err) => continue,
                 result => return result,
             }
@@ -171,8 +217,9 @@ impl AioStream {
     /// than all of it, as with Python's `sock.send`: see [`AioStream::send_all`].
     pub async fn send(&self, data: &[u8]) -> io::Result<usize> {
         loop {
-            match (&self.io.socket).write(data) {
-                Err(err) if would_block(&err) => self.io.wait(Direction::Write).await?,
+            self.inner.ready(Direction::Write).await?;
+            match (&*self.inner).write(data) {
+                Err(err) if would_block(&err) => self.inner.not_ready(Direction::Write)?,
                 Err(err) if interrupted(&err) => continue,
                 result => return result,
             }
@@ -196,16 +243,6 @@ impl AioStream {
 impl AsRawFd for AioStream {
     /// The descriptor, the talk's `sock.fileno()`: what the reactor watches.
     fn as_raw_fd(&self) -> RawFd {
-        self.io.socket.as_raw_fd()
+        self.inner.as_raw_fd()
     }
-}
-
-/// True for "not now": the operation would have to wait. Time to ask the reactor.
-fn would_block(err: &io::Error) -> bool {
-    err.kind() == io::ErrorKind::WouldBlock
-}
-
-/// True when a signal interrupted the call: nothing happened, try again at once.
-fn interrupted(err: &io::Error) -> bool {
-    err.kind() == io::ErrorKind::Interrupted
 }

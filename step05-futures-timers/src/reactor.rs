@@ -1,16 +1,19 @@
 //! The reactor: where the loop sleeps, and how a socket's readiness wakes the task waiting for it.
 //!
 //! Step04 asked every socket "ready?" on every turn. Here sockets register once with a
-//! `mio::Poll` (epoll on Linux, kqueue on macOS), and the loop asks the system one question per
-//! turn: "which of them became ready?", blocking until one did, a timer is due, or a wake from
-//! another thread rings the alarm. The answer wakes exactly the tasks concerned.
+//! `mio::Poll` (epoll on Linux, kqueue on macOS), and the loop asks the system one question
+//! whenever no task is left to poll (and every 61 polls while tasks keep waking each other):
+//! "which of them became ready?", blocking until one did, a timer is due, or a wake from another
+//! thread rings the alarm. The answer sets, for each socket and direction concerned, the
+//! talk's `Future` of §5 — a [`OneShot`] — which wakes every task waiting for that event.
 
 use std::cell::RefCell;
 use std::io;
-use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use mio::{Events, Interest, Token};
+
+use crate::OneShot;
 
 /// The token of the alarm that cuts a sleep short; sockets get the others.
 const ALARM: Token = Token(usize::MAX);
@@ -37,12 +40,25 @@ pub(crate) struct Reactor {
 }
 
 /// One direction of one socket.
-#[derive(Default)]
 struct Readiness {
-    /// An event came that no task has consumed yet.
+    /// The socket may be ready: no operation has found it not ready since the last event.
     ready: bool,
-    /// The task waiting for the next event.
-    waker: Option<Waker>,
+    /// The peer closed this direction, or the socket failed: every operation answers at once
+    /// from now on (end of stream, or the error), and no event will say so again.
+    closed: bool,
+    /// Set by the next event: every task waiting for it awaits a clone.
+    next_event: OneShot<()>,
+}
+
+impl Default for Readiness {
+    /// A socket just registered may be ready already: try it first.
+    fn default() -> Self {
+        Readiness {
+            ready: true,
+            closed: false,
+            next_event: OneShot::new(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Reactor {
@@ -94,19 +110,21 @@ impl Reactor {
         self.free.borrow_mut().push(token.0);
     }
 
-    /// Ready if an event came for this direction since the last call (and consumes it);
-    /// otherwise keeps the task's waker for the next event, and `Pending`.
-    pub(crate) fn poll_ready(&self, token: Token, dir: Direction, cx: &Context<'_>) -> Poll<()> {
-        let mut sources = self.sources.borrow_mut();
-        let Some(Some(source)) = sources.get_mut(token.0) else {
-            return Poll::Ready(()); // not registered: let the caller try, and see
-        };
-        let readiness = &mut source[dir as usize];
-        if std::mem::take(&mut readiness.ready) {
-            return Poll::Ready(());
+    /// What to await before trying the socket in direction `dir`: nothing if it may be ready,
+    /// or the one-shot that its next event sets, if an operation found it not ready since the
+    /// last one. Every task waiting gets a clone: the event wakes them all.
+    pub(crate) fn next_event(&self, token: Token, dir: Direction) -> Option<OneShot<()>> {
+        let sources = self.sources.borrow();
+        let readiness = &sources.get(token.0)?.as_ref()?[dir as usize];
+        (!readiness.ready && !readiness.closed).then(|| readiness.next_event.clone())
+    }
+
+    /// Notes that an operation found the socket not ready in direction `dir`: whoever tries it
+    /// next waits for the next event first.
+    pub(crate) fn not_ready(&self, token: Token, dir: Direction) {
+        if let Some(Some(source)) = self.sources.borrow_mut().get_mut(token.0) {
+            source[dir as usize].ready = false;
         }
-        readiness.waker = Some(cx.waker().clone());
-        Poll::Pending
     }
 
     /// Blocks until a registered socket is ready, the alarm rings, or `timeout` passes (`None`:
@@ -121,7 +139,7 @@ impl Reactor {
 
     /// Wakes the tasks waiting for what the last wait brought.
     pub(crate) fn dispatch(&self) {
-        let mut woken = Vec::new();
+        let mut events_due = Vec::new();
         {
             let events = self.events.borrow();
             let mut sources = self.sources.borrow_mut();
@@ -129,18 +147,29 @@ impl Reactor {
                 let Some(Some(source)) = sources.get_mut(event.token().0) else {
                     continue; // a socket closed since
                 };
-                // An error or a hang-up wakes both directions: the next call reports it.
-                let broken = event.is_error() || event.is_read_closed() || event.is_write_closed();
-                for (dir, ready) in [(0, event.is_readable()), (1, event.is_writable())] {
-                    if ready || broken {
+                // An error or a hang-up is for good: the next calls report it.
+                let read_closed = event.is_read_closed() || event.is_error();
+                let write_closed = event.is_write_closed() || event.is_error();
+                let directions = [
+                    (0, event.is_readable(), read_closed),
+                    (1, event.is_writable(), write_closed),
+                ];
+                for (dir, ready, closed) in directions {
+                    source[dir].closed |= closed;
+                    if ready || closed {
                         source[dir].ready = true;
-                        woken.extend(source[dir].waker.take());
+                        // A fresh one-shot for the event after, if a task awaits this one.
+                        if !source[dir].next_event.is_orphan() {
+                            events_due.push(std::mem::take(&mut source[dir].next_event));
+                        }
                     }
                 }
             }
         }
-        // Wake once the borrows are over: a waker is only a push onto the ready queue, but
-        // nothing here should assume so.
-        woken.into_iter().for_each(Waker::wake);
+        // Set them once the borrows are over: setting one wakes tasks, and a waker may be
+        // anything, even code that registers a socket.
+        for event in events_due {
+            let _ = event.set(()); // set for nobody: fine
+        }
     }
 }

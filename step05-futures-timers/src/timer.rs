@@ -103,19 +103,19 @@ impl Timers {
         });
     }
 
-    /// Sets the future of every event due now, earliest first. All of them: the talk's loop
-    /// fires one per turn, and a crowd of timers due together would fall behind. (With no
-    /// timer, it does not even read the clock.)
-    pub(crate) fn fire_due(&mut self) {
+    /// Takes out the future of every event due now, earliest first, for the loop to set. All
+    /// of them: the talk's loop fires one per turn, and a crowd of timers due together would
+    /// fall behind. (With no timer, it does not even read the clock.)
+    pub(crate) fn take_due(&mut self) -> Vec<OneShot<()>> {
+        let mut due = Vec::new();
         if self.heap.is_empty() {
-            return;
+            return due;
         }
         let now = Instant::now();
         while self.heap.peek().is_some_and(|event| event.deadline <= now) {
-            if let Some(event) = self.heap.pop() {
-                let _ = event.future.set(()); // already set by someone else: nothing to do
-            }
+            due.extend(self.heap.pop().map(|event| event.future));
         }
+        due
     }
 
     /// When the next event is due, if there is one: how long the loop may sleep. Events nobody

@@ -1,10 +1,12 @@
 //! A future whose readiness is decided from outside: the talk's `Waiter`, which now wakes.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
+
+use crate::OneShot;
 
 /// A counter that one coroutine awaits and others count down with [`Waiter::set`].
 ///
@@ -15,8 +17,8 @@ use std::task::{Context, Poll, Waker};
 pub struct Waiter {
     /// The talk's `self.i`: calls to `set` still expected; the waiter is done at zero.
     remaining: Rc<Cell<usize>>,
-    /// The waker of the task that waits, for the last `set` to call.
-    waiting: Rc<RefCell<Option<Waker>>>,
+    /// Set by the last `set()`: it keeps the wakers of every task that awaits this waiter.
+    done: OneShot<()>,
 }
 
 impl Waiter {
@@ -27,19 +29,21 @@ impl Waiter {
 
     /// A waiter done after `count` calls to `set()` (at once if `count` is zero): `Waiter(n)`.
     pub fn with_count(count: usize) -> Self {
-        Self {
+        let waiter = Self {
             remaining: Rc::new(Cell::new(count)),
-            waiting: Rc::new(RefCell::new(None)),
+            done: OneShot::new(),
+        };
+        if waiter.is_done() {
+            let _ = waiter.done.set(());
         }
+        waiter
     }
 
-    /// Counts one down; the last one wakes whoever awaits this waiter.
+    /// Counts one down; the last one wakes every task that awaits this waiter.
     pub fn set(&self) {
         self.remaining.set(self.remaining.get().saturating_sub(1));
         if self.is_done() {
-            if let Some(waker) = self.waiting.take() {
-                waker.wake();
-            }
+            let _ = self.done.set(()); // set already by an earlier `set()`: nothing more to do
         }
     }
 
@@ -58,24 +62,9 @@ impl Default for Waiter {
 impl Future for Waiter {
     type Output = ();
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.is_done() {
-            return Poll::Ready(());
-        }
-        // Keep the waker for the last `set`, and sleep until then: no polling in between. Unless
-        // nobody else holds this waiter: then nobody can set it, and the loop should know.
-        if Rc::strong_count(&self.remaining) > 1 {
-            *self.waiting.borrow_mut() = Some(cx.waker().clone());
-        }
-        Poll::Pending
-    }
-}
-
-impl Drop for Waiter {
-    /// The last other handle is going: whoever is left can no longer be woken by anyone.
-    fn drop(&mut self) {
-        if Rc::strong_count(&self.remaining) == 2 {
-            self.waiting.take();
-        }
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // The one-shot keeps our waker for the last `set`, and we sleep until then: no polling
+        // in between. (If nobody else holds this waiter, nobody can set it: it keeps none.)
+        Pin::new(&mut self.done).poll(cx)
     }
 }
