@@ -93,7 +93,9 @@ pub fn find(step: &Step, name: &str) -> Result<String, Error> {
     if demos.iter().any(|demo| demo == name) {
         return Ok(name.to_owned());
     }
-    let message = format!("{} has no demo '{name}': valid demos are ", step.label());
+    // Short, so that the list of demos fits the line.
+    let n = step.number;
+    let message = format!("step {n} has no demo '{name}': valid demos are ");
     Err(Error::Usage(with_list(message, &demos)))
 }
 
