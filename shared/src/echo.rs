@@ -343,7 +343,10 @@ impl Session {
         match (outcome, self.answered) {
             (Ok(()), 1) => say("server", format!("client {peer} done, 1 line")),
             (Ok(()), lines) => say("server", format!("client {peer} done, {lines} lines")),
-            (Err(err), _) => say("server", format!("client {peer} error: {err}")),
+            (Err(err), _) => {
+                let err = crate::demo::plain(&err);
+                say("server", format!("client {peer} error: {err}"));
+            }
         }
     }
 }

@@ -134,6 +134,14 @@ fn previews_are_short_and_printable() {
 }
 
 #[test]
+fn a_connection_that_ends_in_error_is_one_plain_log_line() {
+    let reset = std::io::Error::from_raw_os_error(libc::ECONNRESET);
+    let ((), log) = shared::capture(|| session(100).end(Err(reset)));
+    let expected = "server: client 127.0.0.1:4242 error: connection reset by peer";
+    assert_eq!(log, [expected]);
+}
+
+#[test]
 fn the_log_shortens_a_long_line_but_the_reply_has_all_of_it() {
     let mut session = session(100_000);
     let line: Vec<u8> = (0..300).map(|i| b'a' + (i % 26) as u8).collect();
