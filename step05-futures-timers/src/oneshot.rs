@@ -4,8 +4,7 @@
 //! that is set once. Where the talk's loop stores the task on the future (`future.task = task`),
 //! the future stores the task's waker; `set()` stores the value and wakes every task that waits.
 
-use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -20,19 +19,53 @@ use std::task::{Context, Poll, Waker};
 pub struct OneShot<T> {
     /// The value and the wakers, shared by every handle.
     state: Rc<State<T>>,
-    /// This handle's number among those that wait, once it has waited.
-    key: Option<u64>,
+    /// This handle's place among those that wait, once it has waited.
+    key: Option<usize>,
 }
 
 /// What the handles of a [`OneShot`] share.
 struct State<T> {
     /// `None` until set.
     value: RefCell<Option<T>>,
-    /// The tasks waiting for the value: one waker per handle that waits, under its number, so
-    /// that a task polled again replaces its waker, and a handle dropped takes its waker away.
-    wakers: RefCell<BTreeMap<u64, Waker>>,
-    /// The number of the next handle that waits.
-    next_key: Cell<u64>,
+    /// The tasks waiting for the value.
+    wakers: RefCell<Waiting>,
+}
+
+/// The wakers of the tasks that wait, one per handle, in the slot its key numbers: a task polled
+/// again replaces its own waker, and a handle dropped empties its slot for the next one. (A list
+/// that only grows would keep the waker of every task that ever waited, and scan them all at
+/// each poll.)
+#[derive(Default)]
+struct Waiting {
+    /// One slot per key; `None` once its handle no longer waits.
+    slots: Vec<Option<Waker>>,
+    /// Keys free for the next handle that waits.
+    free: Vec<usize>,
+}
+
+impl Waiting {
+    /// Keeps `waker` in the slot of `key` (a new key the first time), unless the waker kept
+    /// there wakes the same task already; returns the waker it replaces, for the caller to drop.
+    fn keep(&mut self, key: &mut Option<usize>, waker: &Waker) -> Option<Waker> {
+        let key = *key.get_or_insert_with(|| match self.free.pop() {
+            Some(key) => key,
+            None => {
+                self.slots.push(None);
+                self.slots.len() - 1
+            }
+        });
+        match &self.slots[key] {
+            Some(kept) if kept.will_wake(waker) => None,
+            _ => self.slots[key].replace(waker.clone()),
+        }
+    }
+
+    /// Empties the slot of `key`, whose handle is dropped, and frees the key.
+    fn remove(&mut self, key: usize) -> Option<Waker> {
+        let waker = self.slots.get_mut(key)?.take(); // none: `set` took every waker already
+        self.free.push(key);
+        waker
+    }
 }
 
 impl<T> OneShot<T> {
@@ -41,8 +74,7 @@ impl<T> OneShot<T> {
         OneShot {
             state: Rc::new(State {
                 value: RefCell::new(None),
-                wakers: RefCell::new(BTreeMap::new()),
-                next_key: Cell::new(0),
+                wakers: RefCell::new(Waiting::default()),
             }),
             key: None,
         }
@@ -55,7 +87,8 @@ impl<T> OneShot<T> {
         }
         *self.state.value.borrow_mut() = Some(value);
         // Take the wakers out before waking: a woken waker may use this one-shot.
-        for waker in self.state.wakers.take().into_values() {
+        let waiting = self.state.wakers.take();
+        for waker in waiting.slots.into_iter().flatten() {
             waker.wake();
         }
         Ok(())
@@ -64,25 +97,6 @@ impl<T> OneShot<T> {
     /// Whether [`OneShot::set`] was called.
     pub fn is_set(&self) -> bool {
         self.state.value.borrow().is_some()
-    }
-
-    /// Keeps `waker` under this handle's number (given on its first wait), in place of the one
-    /// kept before, unless that one wakes the same task already: a task polled again while it
-    /// waits still has one waker here, not one per poll.
-    fn keep(&mut self, waker: &Waker) {
-        let state = &self.state;
-        let key = *self
-            .key
-            .get_or_insert_with(|| state.next_key.replace(state.next_key.get() + 1));
-        let kept = state
-            .wakers
-            .borrow()
-            .get(&key)
-            .is_some_and(|kept| kept.will_wake(waker));
-        if !kept {
-            let replaced = state.wakers.borrow_mut().insert(key, waker.clone());
-            drop(replaced); // after the borrow: dropping a waker may run code of its own
-        }
     }
 
     /// True when this is the last handle: nobody else can set it, nor wait for it.
@@ -101,7 +115,13 @@ impl<T: Clone> Future for OneShot<T> {
         // Keep the waker, unless this is the last handle: then nobody can ever set it, and
         // holding the waker would hide from the loop that this task is stuck.
         if !self.is_orphan() {
-            self.keep(cx.waker());
+            let this = &mut *self;
+            let replaced = this
+                .state
+                .wakers
+                .borrow_mut()
+                .keep(&mut this.key, cx.waker());
+            drop(replaced); // once the wakers are no longer borrowed: a waker's drop runs code
         }
         Poll::Pending
     }
@@ -109,19 +129,21 @@ impl<T: Clone> Future for OneShot<T> {
 
 impl<T> Drop for OneShot<T> {
     /// A handle that waited takes its waker away: a task that stopped waiting leaves nothing.
-    /// When only one handle will be left, the other wakers are of no use either: that handle
-    /// waits and nobody can set it any more, or it can set it and nobody waits any more.
+    /// When only one handle will be left, no waker kept is of use: that handle waits and nobody
+    /// can set it any more, or it can set it and nobody waits any more.
     fn drop(&mut self) {
-        let mine = self
-            .key
-            .and_then(|key| self.state.wakers.borrow_mut().remove(&key));
         let last_two = Rc::strong_count(&self.state) == 2;
-        let others = if last_two {
-            self.state.wakers.take()
-        } else {
-            BTreeMap::new()
-        };
-        drop((mine, others)); // once the map is no longer borrowed: a waker's drop runs code
+        if self.key.is_none() && !last_two {
+            return; // it never waited, and others stay: nothing to take away
+        }
+        let mut wakers = self.state.wakers.borrow_mut();
+        let mine = self.key.and_then(|key| wakers.remove(key));
+        let mut others = Vec::new();
+        if last_two {
+            others.extend(wakers.slots.iter_mut().filter_map(Option::take));
+        }
+        drop(wakers);
+        drop((mine, others)); // once the wakers are no longer borrowed: a waker's drop runs code
     }
 }
 
@@ -143,9 +165,10 @@ impl<T> Default for OneShot<T> {
 
 impl<T> fmt::Debug for OneShot<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let waiting = self.state.wakers.borrow().slots.iter().flatten().count();
         f.debug_struct("OneShot")
             .field("set", &self.is_set())
-            .field("waiting", &self.state.wakers.borrow().len())
+            .field("waiting", &waiting)
             .finish()
     }
 }
