@@ -6,13 +6,12 @@
 
 use std::cell::RefCell;
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::ops::Deref;
 use std::os::fd::{AsRawFd, RawFd};
 use std::rc::Rc;
 
 use mio::Token;
-use mio::net::{TcpListener, TcpStream};
 use mio::unix::SourceFd;
 
 use crate::Loop;
@@ -25,7 +24,7 @@ use crate::reactor::{Direction, Reactor};
 /// loop later on: it leaves the old reactor and joins the new one.
 #[derive(Debug)]
 struct Registered<S: AsRawFd> {
-    /// The mio socket, in non-blocking mode.
+    /// The socket, in non-blocking mode.
     socket: S,
     /// The reactor and the token it knows the socket by, once registered.
     registration: RefCell<Option<(Rc<Reactor>, Token)>>,
@@ -53,6 +52,24 @@ impl<S: AsRawFd> Registered<S> {
             event.await;
         }
         Ok(())
+    }
+
+    /// Runs `operation` on the socket until it does not have to wait: the reactor's word
+    /// first, then the operation; `WouldBlock` goes back to the reactor, and the task waits for
+    /// its next event. (A signal interrupting the call: try again at once.)
+    async fn io<T>(
+        &self,
+        dir: Direction,
+        mut operation: impl FnMut(&S) -> io::Result<T>,
+    ) -> io::Result<T> {
+        loop {
+            self.ready(dir).await?;
+            match operation(&self.socket) {
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => self.not_ready(dir)?,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                result => return result,
+            }
+        }
     }
 
     /// Tells the reactor that an operation found the socket not ready in direction `dir`
@@ -99,21 +116,11 @@ impl<S: AsRawFd> Drop for Registered<S> {
     }
 }
 
-/// True for "not now": the operation would have to wait. Time to tell the reactor.
-fn would_block(err: &io::Error) -> bool {
-    err.kind() == io::ErrorKind::WouldBlock
-}
-
-/// True when a signal interrupted the call: nothing happened, try again at once.
-fn interrupted(err: &io::Error) -> bool {
-    err.kind() == io::ErrorKind::Interrupted
-}
-
 /// A listening TCP socket whose `accept` yields to the loop: the server side of `AIOSocket`.
 /// Dropping it closes the socket, as leaving the talk's `with sock:` block does.
 #[derive(Debug)]
 pub struct AioListener {
-    /// The mio listener, registered with the reactor the first time it has to wait.
+    /// The std listener, in non-blocking mode, registered the first time it has to wait.
     inner: Registered<TcpListener>,
 }
 
@@ -121,24 +128,17 @@ impl AioListener {
     /// Binds `addr` and listens on it (port 0: any free port). Not `async`: binding and listening
     /// never wait for the network (the talk's are `async`, but never yield).
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<AioListener> {
-        let inner = std::net::TcpListener::bind(addr)?;
+        let inner = TcpListener::bind(addr)?;
         inner.set_nonblocking(true)?;
-        let inner = Registered::new(TcpListener::from_std(inner));
+        let inner = Registered::new(inner);
         Ok(AioListener { inner })
     }
 
     /// Waits for the next client and returns its connection and address. Several tasks may
     /// wait on one listener: each connection wakes them all, and one of them gets it.
     pub async fn accept(&self) -> io::Result<(AioStream, SocketAddr)> {
-        loop {
-            self.inner.ready(Direction::Read).await?;
-            match self.inner.accept() {
-                Ok((stream, peer)) => return Ok((AioStream::from_mio(stream)?, peer)),
-                Err(err) if would_block(&err) => self.inner.not_ready(Direction::Read)?,
-                Err(err) if interrupted(&err) => continue,
-                Err(err) => return Err(err),
-            }
-        }
+        let (stream, peer) = self.inner.io(Direction::Read, TcpListener::accept).await?;
+        Ok((AioStream::from_std(stream)?, peer))
     }
 
     /// The address actually bound: the way to learn which port "port 0" became.
@@ -158,72 +158,51 @@ impl AsRawFd for AioListener {
 /// `AIOSocket`, and what `accept` hands out. Dropping it closes the connection.
 #[derive(Debug)]
 pub struct AioStream {
-    /// The mio stream, registered with the reactor the first time it has to wait.
+    /// The std stream, in non-blocking mode, registered the first time it has to wait.
     inner: Registered<TcpStream>,
 }
 
 impl AioStream {
-    /// Connects to `addr` without blocking the loop: the system starts connecting, the task
-    /// waits until the socket is writable (the answer came), then reads how it went. Step04's
-    /// connect froze every task for a round trip; this one freezes none.
+    /// Connects to `addr` without blocking the loop: mio starts connecting, the task waits
+    /// until the socket is writable (the answer came), then reads how it went. Step04's connect
+    /// froze every task for a round trip; this one freezes none.
     pub async fn connect(addr: SocketAddr) -> io::Result<AioStream> {
-        let stream = AioStream::from_mio(TcpStream::connect(addr)?)?;
-        stream.inner.not_ready(Direction::Write)?; // it is connecting: wait for the answer
-        loop {
-            stream.inner.ready(Direction::Write).await?;
-            if let Some(err) = stream.inner.take_error()? {
-                return Err(err); // nobody listening: `ConnectionRefused`
-            }
-            match stream.inner.peer_addr() {
-                Ok(_) => return Ok(stream),
-                // Writable but not connected yet: an early wake-up; wait for the next event.
-                Err(err) if err.kind() == io::ErrorKind::NotConnected => {
-                    stream.inner.not_ready(Direction::Write)?;
-                }
-                Err(err) => return Err(err),
-            }
-        }
+        let stream = AioStream::from_std(mio::net::TcpStream::connect(addr)?.into())?;
+        stream.inner.not_ready(Direction::Write)?; // connecting: wait for the answer
+        let answer = |socket: &TcpStream| match socket.take_error()? {
+            Some(err) => Err(err), // nobody listening: `ConnectionRefused`
+            // Writable but not connected yet: an early wake-up; wait for the next event.
+            None if socket.peer_addr().is_err() => Err(io::ErrorKind::WouldBlock.into()),
+            None => Ok(()),
+        };
+        stream.inner.io(Direction::Write, answer).await?;
+        Ok(stream)
     }
 
-    /// Wraps a mio stream (non-blocking already) with `nodelay`, or Nagle's algorithm holds a
-    /// small write back for up to 40 ms.
-    fn from_mio(inner: TcpStream) -> io::Result<AioStream> {
+    /// Wraps a connected std stream: non-blocking (accepted sockets do not inherit it), and
+    /// `nodelay`, or Nagle's algorithm holds a small write back for up to 40 ms.
+    fn from_std(inner: TcpStream) -> io::Result<AioStream> {
+        inner.set_nonblocking(true)?;
         inner.set_nodelay(true)?;
-        Ok(AioStream {
-            inner: Registered::new(inner),
-        })
+        let inner = Registered::new(inner);
+        Ok(AioStream { inner })
     }
 
     /// Waits for data and reads some into `buf`; `Ok(0)` means the peer closed its side.
-    ///
-    /// A read that filled less than `buf` emptied the socket: the next `recv` waits for an
-    /// event before it tries, and saves a read that would fail (tokio does the same).
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        loop {
-            self.inner.ready(Direction::Read).await?;
-            match (&*self.inner).read(buf) {
-                Ok(read) if 0 < read && read < buf.len() => {
-                    self.inner.not_ready(Direction::Read)?;
-                    return Ok(read);
-                }
-                Err(err) if would_block(&err) => self.inner.not_ready(Direction::Read)?,
-                Err(err) if interrupted(&err) => continue,
-                result => return result,
-            }
+        let read = self.inner.io(Direction::Read, |mut s| s.read(buf)).await?;
+        if 0 < read && read < buf.len() {
+            // Less than asked for: the socket is empty. The next `recv` waits for an event
+            // before it tries, and saves a read that would fail (tokio does the same).
+            self.inner.not_ready(Direction::Read)?;
         }
+        Ok(read)
     }
 
     /// Waits for room and writes some of `data`; returns how much was written, which may be less
     /// than all of it, as with Python's `sock.send`: see [`AioStream::send_all`].
     pub async fn send(&self, data: &[u8]) -> io::Result<usize> {
-        loop {
-            self.inner.ready(Direction::Write).await?;
-            match (&*self.inner).write(data) {
-                Err(err) if would_block(&err) => self.inner.not_ready(Direction::Write)?,
-                Err(err) if interrupted(&err) => continue,
-                result => return result,
-            }
-        }
+        self.inner.io(Direction::Write, |mut s| s.write(data)).await
     }
 
     /// Writes all of `data`, yielding whenever the socket's buffer is full: Python's

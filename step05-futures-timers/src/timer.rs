@@ -19,7 +19,8 @@ use crate::{Loop, OneShot};
 /// Outside a running [`Loop`]: there is no loop to keep the timer (tokio panics the same way).
 pub async fn sleep(duration: Duration) {
     let done = OneShot::new();
-    let event_loop = Loop::current().unwrap_or_else(|error| panic!("sleep: {error}"));
+    let event_loop = Loop::current()
+        .unwrap_or_else(|error| panic!("sleep: {error}: await it in a task of Loop::run_task"));
     event_loop.call_later(duration, done.clone());
     done.await;
 }

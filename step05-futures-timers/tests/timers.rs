@@ -284,7 +284,9 @@ fn a_timeout_of_duration_max_means_never() {
 }
 
 #[test]
-#[should_panic(expected = "sleep: no event loop is running on this thread")]
+#[should_panic(
+    expected = "sleep: no event loop is running on this thread: await it in a task of Loop::run_task"
+)]
 fn sleep_outside_a_running_loop_says_why_it_cannot_work() {
     serial(|| {
         // Polled by hand, as the talk iterates `asyncio.sleep(1)` by hand on slide 5.3.
