@@ -97,7 +97,7 @@ impl LineSplitter {
             return Ok(());
         }
         let message = format!(
-            "connection closed in the middle of a line ({} bytes without a newline)",
+            "ended mid-line ({} bytes without a newline)",
             self.buffer.len()
         );
         Err(io::Error::new(io::ErrorKind::UnexpectedEof, message))

@@ -68,8 +68,7 @@ fn a_client_leaving_mid_line_is_reported_and_the_others_are_served() {
         drop((steady, newcomer));
         let log = server.finish();
         let expected = format!(
-            "server: client {leaver_addr} error: connection closed in the middle of a line \
-             (10 bytes without a newline)"
+            "server: client {leaver_addr} error: ended mid-line (10 bytes without a newline)"
         );
         assert!(log.contains(&expected), "{log:#?}");
         assert_eq!(log.iter().filter(|l| l.contains(" done, ")).count(), 2);
@@ -101,6 +100,33 @@ fn a_line_over_the_limit_gets_an_error_line_and_only_its_connection_closes() {
                 .any(|l| l.ends_with("error: line longer than 16 bytes"))
         );
         assert!(log.iter().any(|l| l.ends_with("done, 2 lines")), "{log:#?}");
+    });
+}
+
+#[test]
+fn after_the_error_line_the_client_reads_a_clean_end_not_a_reset() {
+    without_leaks(|| {
+        let options = ServeOptions {
+            max_line: 16,
+            ..defaults()
+        };
+        let server = Server::start(1, options);
+        let mut greedy = Client::connect(server.addr).unwrap();
+        // Far more than the server reads at once: unread bytes on a closed socket would reset
+        // the connection, and the client could lose the error line, or read a reset after it.
+        greedy.stream().write_all(&[b'x'; 64 * 1024]).unwrap();
+        assert_eq!(
+            greedy.read_line().unwrap(),
+            b"error: line longer than 16 bytes"
+        );
+        let mut rest = Vec::new();
+        greedy
+            .stream()
+            .read_to_end(&mut rest)
+            .expect("a clean end, not a reset");
+        assert!(rest.is_empty(), "nothing after the error line");
+        drop(greedy);
+        server.finish();
     });
 }
 
