@@ -21,7 +21,9 @@
 //! - what varies from run to run is compared by kind, not value: a timestamp (`[  12.3 ms]`), a
 //!   duration (`517ms`, `0.7 s`, `254µs`), a percentage (`12.1%`), the port of an IPv4 address
 //!   (`127.0.0.1:56928`);
-//! - a number written `~850` stands for any number: a count that varies, such as turns of a loop.
+//! - a number written `~850` stands for any number: a count that varies, such as turns of a loop;
+//! - the bar of a `--stat` line (`|  24 ++-`) is compared by place, not length: it is scaled to the
+//!   longest line of the summary, which changes with every other file.
 //!
 //! A `text` block whose first line starts with `$ ` but is not such a command is a problem: a
 //! sample nobody checks would be worse than none.
@@ -106,6 +108,8 @@ fn sample(line: usize, command: &str, output: &[&str]) -> Result<Sample, String>
 /// any number. Trailing spaces go too.
 pub fn normalise(line: &str) -> String {
     let line = line.trim_end();
+    let line = without_stat_bar(line);
+    let line = line.as_str();
     let (mut out, rest) = match timestamp(line) {
         Some(rest) => ("[time]".to_owned(), rest),
         None => (String::new(), line),
@@ -139,6 +143,19 @@ pub fn normalise(line: &str) -> String {
         i = end + used;
     }
     out
+}
+
+/// A `--stat` line (`src/net.rs |  149 +++++`) with its bar of `+` and `-` written `<bar>`.
+fn without_stat_bar(line: &str) -> String {
+    let Some((file, counts)) = line.rsplit_once(" | ") else {
+        return line.to_owned();
+    };
+    match counts.trim_start().split_once(' ') {
+        Some((count, bar)) if is_number(count) && bar.chars().all(|c| c == '+' || c == '-') => {
+            format!("{file} | {count} <bar>")
+        }
+        _ => line.to_owned(),
+    }
 }
 
 /// The rest of a line after its `[  12.3 ms] ` timestamp, if it has one.

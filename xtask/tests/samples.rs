@@ -98,7 +98,6 @@ fn what_varies_from_run_to_run_is_compared_by_kind() {
 #[test]
 fn numbers_that_do_not_vary_stay_as_they_are() {
     for line in [
-        " src/net.rs               | 149 +++++++++++++++++++++++++",
         " 18 files changed, 1315 insertions(+), 315 deletions(-)",
         "step03-round-robin → step04-sockets",
         "@@ -8,14 +8,15 @@",
@@ -110,6 +109,16 @@ fn numbers_that_do_not_vary_stay_as_they_are() {
     }
     // Trailing spaces go: editors strip them, and a diff's empty context line is one space.
     assert_eq!(normalise(" "), "");
+}
+
+#[test]
+fn a_stat_bar_is_compared_by_place_not_length() {
+    let sample = normalise(" src/net.rs               | 149 +++++++++++++++++++++++++");
+    assert_eq!(sample, " src/net.rs               | 149 <bar>");
+    assert_eq!(normalise(" src/net.rs               | 149 ++++++++++++"), sample);
+    assert_eq!(normalise(" src/lib.rs | 24 +-"), " src/lib.rs | 24 <bar>");
+    // The count still counts: a file that changed by another number of lines differs.
+    assert_ne!(normalise(" src/net.rs               | 150 ++++"), sample);
 }
 
 #[test]
