@@ -310,6 +310,19 @@ impl Session {
         }
     }
 
+    /// The answer to one line (without its `\n`) that a line stream cut out: the line reversed,
+    /// then `\n`. Logged as [`Session::receive`] logs its lines.
+    pub fn reply_to(&mut self, line: &[u8]) -> Vec<u8> {
+        let mut reply = Vec::new();
+        self.answer(line, &mut reply);
+        reply
+    }
+
+    /// The longest line accepted, without its newline: for a line stream to cut with.
+    pub fn max_line(&self) -> usize {
+        self.lines.max_line
+    }
+
     /// Appends the answer to `line` to `reply`, and logs it while the log budget lasts.
     fn answer(&mut self, line: &[u8], reply: &mut Vec<u8>) {
         let reversed = reverse_line(line);

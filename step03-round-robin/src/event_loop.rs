@@ -4,6 +4,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Waker};
@@ -38,6 +39,8 @@ pub struct Loop {
     /// Tasks waiting for their next turn. A `RefCell`, because a running task may add tasks; it
     /// is never borrowed while a task is polled.
     tasks: Rc<RefCell<VecDeque<Task>>>,
+    /// True while [`Loop::run`] runs: a second `run` of the same loop would fight the first one.
+    running: Rc<Cell<bool>>,
 }
 
 impl Loop {
@@ -111,7 +114,7 @@ struct Running {
 impl Running {
     /// Makes `event_loop` current until the returned value is dropped.
     fn start(event_loop: &Loop) -> Self {
-        if Loop::current().is_ok_and(|current| Rc::ptr_eq(&current.tasks, &event_loop.tasks)) {
+        if event_loop.running.replace(true) {
             panic!("Loop::run: this event loop is already running (called from one of its tasks)");
         }
         let previous = CURRENT.replace(Some(event_loop.clone()));
@@ -125,13 +128,29 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
+        self.event_loop.running.set(false);
         CURRENT.replace(self.previous.take());
         if std::thread::panicking() {
             // Take the tasks out of the queue, then drop them, in two statements: the queue is
             // borrowed until the end of the first, and their destructors may use the loop.
             let tasks = std::mem::take(&mut *self.event_loop.tasks.borrow_mut());
-            drop(tasks);
+            drop_each(tasks);
         }
+    }
+}
+
+/// Drops `tasks` one at a time, each under `catch_unwind`: a destructor may panic, and a second
+/// panic while one is unwinding aborts the process, out of reach of any `catch_unwind`. The
+/// first panic goes on once every task is dropped; while one unwinds already, it is that one.
+fn drop_each<T>(tasks: impl IntoIterator<Item = T>) {
+    let mut first_panic = None;
+    for task in tasks {
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| drop(task))) {
+            first_panic.get_or_insert(panic);
+        }
+    }
+    if let Some(panic) = first_panic.filter(|_| !std::thread::panicking()) {
+        resume_unwind(panic);
     }
 }
 

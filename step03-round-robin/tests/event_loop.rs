@@ -252,6 +252,20 @@ fn running_a_loop_from_one_of_its_own_tasks_is_refused() {
 }
 
 #[test]
+#[should_panic(expected = "this event loop is already running")]
+fn running_a_loop_from_a_loop_nested_in_one_of_its_tasks_is_refused() {
+    bounded(|| {
+        let (outer, inner) = (Loop::new(), Loop::new());
+        let same = outer.clone();
+        // A task of `outer` runs `inner`, whose task runs `outer` again: `outer` is not the
+        // current loop there, but it is running all the same.
+        outer.run_task(async move {
+            inner.run_task(async move { same.run() });
+        });
+    });
+}
+
+#[test]
 fn gather_returns_results_in_input_order() {
     bounded(|| {
         let nap = |millis: u64| async move {

@@ -13,7 +13,8 @@ use crate::{Loop, interrupt, sleep, timeout};
 /// How long `serve` waits before it tries `accept` again after a failure.
 const ACCEPT_RETRY: Duration = Duration::from_millis(20);
 
-/// How long a refused client's next bytes may take to arrive before the server hangs up.
+/// How long a client that the server hangs up on has to take its last words, or to send its
+/// last bytes: a client that does neither may be gone, or may never read.
 const DRAIN_WAIT: Duration = Duration::from_millis(100);
 
 /// Accepts clients on `listener` and serves each one in its own task of the current loop.
@@ -53,10 +54,11 @@ async fn serve_client(stream: AioStream, mut session: Session) {
 pub async fn handle_client(stream: &AioStream, session: &mut Session) -> io::Result<()> {
     let mut buf = vec![0; RECV_SIZE];
     loop {
-        // With timers, a silent client no longer holds its seat for ever.
+        // With timers, a silent client no longer holds its seat for ever, nor one that never
+        // reads what it is sent.
         let received = match timeout(session.idle_timeout(), stream.recv(&mut buf)).await {
             Err(err) if err.kind() == io::ErrorKind::TimedOut => {
-                let _ = stream.send_all(IDLE).await;
+                let _ = timeout(DRAIN_WAIT, stream.send_all(IDLE)).await;
                 return Err(err);
             }
             received => received?,
@@ -65,10 +67,10 @@ pub async fn handle_client(stream: &AioStream, session: &mut Session) -> io::Res
             return session.finish();
         }
         match session.receive(&buf[..received]) {
-            Ok(replies) => stream.send_all(&replies).await?,
+            Ok(replies) => timeout(session.idle_timeout(), stream.send_all(&replies)).await?,
             Err(refused) => {
                 // Say why we hang up. Best effort: the client may be gone already.
-                let _ = stream.send_all(&refused.reply).await;
+                let _ = timeout(DRAIN_WAIT, stream.send_all(&refused.reply)).await;
                 drain(stream).await;
                 return Err(refused.error);
             }

@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::io;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -67,6 +68,8 @@ struct Inner {
     reactor: Rc<Reactor>,
     /// How many turns the loop has made: what a demo shows to compare two ways of turning.
     turns: Cell<u64>,
+    /// True while [`Loop::run`] runs: a second `run` of the same loop would fight the first one.
+    running: Cell<bool>,
 }
 
 /// The tasks, each in a slot numbered by its id; a finished task's id is given to the next one.
@@ -101,6 +104,7 @@ impl Loop {
             timers: RefCell::new(Timers::default()),
             reactor: Rc::new(reactor),
             turns: Cell::new(0),
+            running: Cell::new(false),
         };
         Ok(Loop {
             inner: Rc::new(inner),
@@ -228,7 +232,9 @@ impl Loop {
         let mut timeout = next_timer.map(|at| at.saturating_duration_since(Instant::now()));
         if timeout.is_none() && self.nobody_can_wake() {
             let tasks = std::mem::take(&mut *self.inner.tasks.borrow_mut());
-            return Err(io::Error::other(Stuck { tasks: tasks.live }));
+            let stuck = Stuck { tasks: tasks.live };
+            drop_each(tasks.slots); // their destructors may use the loop, and panic
+            return Err(io::Error::other(stuck));
         }
         self.inner.woken_elsewhere.set_sleeping(true);
         if !self.inner.ready.borrow().is_empty() || !self.inner.woken_elsewhere.is_empty() {
@@ -293,7 +299,8 @@ impl fmt::Debug for Loop {
 /// Makes a loop the current one while it runs, and cleans up after it, also when a task panics
 /// and the panic unwinds out of [`Loop::run`]: the previous loop is current again, and the
 /// tasks are dropped. Tasks often hold a handle to their loop (`gather` does): left in place,
-/// that cycle would keep them, and their sockets, alive for ever.
+/// that cycle would keep them, and their sockets, alive for ever. (So does a loop dropped before
+/// it ever ran: run what you add.)
 struct Running {
     /// The loop that runs.
     event_loop: Loop,
@@ -304,7 +311,7 @@ struct Running {
 impl Running {
     /// Makes `event_loop` current until the returned value is dropped.
     fn start(event_loop: &Loop) -> Self {
-        if Loop::current().is_ok_and(|current| Rc::ptr_eq(&current.inner, &event_loop.inner)) {
+        if event_loop.inner.running.replace(true) {
             panic!("Loop::run: this event loop is already running (called from one of its tasks)");
         }
         let previous = CURRENT.replace(Some(event_loop.clone()));
@@ -318,14 +325,32 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
+        let inner = &self.event_loop.inner;
+        inner.running.set(false);
         CURRENT.replace(self.previous.take());
-        if std::thread::panicking() {
-            // Take the tasks out of the slab, then drop them, in two statements: the slab is
-            // borrowed until the end of the first, and their destructors may use the loop.
-            let tasks = std::mem::take(&mut *self.event_loop.inner.tasks.borrow_mut());
-            self.event_loop.inner.ready.borrow_mut().clear();
-            drop(tasks);
+        // A run cut short (a panic, a failing reactor) leaves tasks behind: drop them. Take them
+        // out of the slab, then drop them, in two statements: the slab is borrowed until the end
+        // of the first, and their destructors may use the loop.
+        if inner.tasks.borrow().live > 0 {
+            let tasks = std::mem::take(&mut *inner.tasks.borrow_mut());
+            inner.ready.borrow_mut().clear();
+            drop_each(tasks.slots);
         }
+    }
+}
+
+/// Drops `tasks` one at a time, each under `catch_unwind`: a destructor may panic, and a second
+/// panic while one is unwinding aborts the process, out of reach of any `catch_unwind`. The
+/// first panic goes on once every task is dropped; while one unwinds already, it is that one.
+fn drop_each<T>(tasks: impl IntoIterator<Item = T>) {
+    let mut first_panic = None;
+    for task in tasks {
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| drop(task))) {
+            first_panic.get_or_insert(panic);
+        }
+    }
+    if let Some(panic) = first_panic.filter(|_| !std::thread::panicking()) {
+        resume_unwind(panic);
     }
 }
 

@@ -21,6 +21,8 @@ pub struct OneShot<T> {
     state: Rc<State<T>>,
     /// This handle's place among those that wait, once it has waited.
     key: Option<usize>,
+    /// It waited while it was the only handle: it kept no waker (see [`OneShot::clone`]).
+    waited_alone: bool,
 }
 
 /// What the handles of a [`OneShot`] share.
@@ -77,6 +79,7 @@ impl<T> OneShot<T> {
                 wakers: RefCell::new(Waiting::default()),
             }),
             key: None,
+            waited_alone: false,
         }
     }
 
@@ -114,7 +117,8 @@ impl<T: Clone> Future for OneShot<T> {
         }
         // Keep the waker, unless this is the last handle: then nobody can ever set it, and
         // holding the waker would hide from the loop that this task is stuck.
-        if !self.is_orphan() {
+        self.waited_alone = self.is_orphan();
+        if !self.waited_alone {
             let this = &mut *self;
             let replaced = this
                 .state
@@ -149,10 +153,20 @@ impl<T> Drop for OneShot<T> {
 
 impl<T> Clone for OneShot<T> {
     /// Another handle to the same value; it has not waited yet.
+    ///
+    /// # Panics
+    ///
+    /// If this handle waited while it was the only one, and is not set: it kept no waker then,
+    /// so setting the clone could not wake its task. Clone a one-shot before awaiting it.
     fn clone(&self) -> Self {
+        assert!(
+            !self.waited_alone || self.is_set(),
+            "OneShot cloned after it waited alone: its task was not kept; clone it before awaiting"
+        );
         OneShot {
             state: Rc::clone(&self.state),
             key: None,
+            waited_alone: false,
         }
     }
 }

@@ -28,18 +28,20 @@ pub(crate) enum Direction {
 }
 
 /// The system's poller, and what waits on each registered socket.
+#[derive(Debug)]
 pub(crate) struct Reactor {
     /// The poller: epoll, kqueue…
     poll: RefCell<mio::Poll>,
     /// What the last wait brought.
     events: RefCell<Events>,
-    /// Per registered socket, by token: its readiness not yet consumed, its waiting tasks.
+    /// Per registered socket, by token: whether it may be ready, and its next event.
     sources: RefCell<Vec<Option<[Readiness; 2]>>>,
     /// Tokens free for new sockets.
     free: RefCell<Vec<usize>>,
 }
 
 /// One direction of one socket.
+#[derive(Debug)]
 struct Readiness {
     /// The socket may be ready: no operation has found it not ready since the last event.
     ready: bool,
@@ -58,16 +60,6 @@ impl Default for Readiness {
             closed: false,
             next_event: OneShot::new(),
         }
-    }
-}
-
-impl std::fmt::Debug for Reactor {
-    /// The poller and the wakers have no `Debug`; the number of sockets is what matters.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let sockets = self.sources.borrow().iter().flatten().count();
-        f.debug_struct("Reactor")
-            .field("sockets", &sockets)
-            .finish()
     }
 }
 
@@ -103,11 +95,15 @@ impl Reactor {
         Ok(token)
     }
 
-    /// Forgets `source`: its token goes to the next socket.
+    /// Forgets `source`: its token goes to the next socket. A task still waiting on it here
+    /// (the socket moved to another loop's reactor) is woken, to try again where it is now.
     pub(crate) fn deregister(&self, source: &mut impl mio::event::Source, token: Token) {
         let _ = self.poll.borrow().registry().deregister(source);
-        self.sources.borrow_mut()[token.0] = None;
+        let gone = self.sources.borrow_mut()[token.0].take();
         self.free.borrow_mut().push(token.0);
+        for readiness in gone.into_iter().flatten() {
+            let _ = readiness.next_event.set(()); // once the borrow is over: it wakes tasks
+        }
     }
 
     /// What to await before trying the socket in direction `dir`: nothing if it may be ready,
