@@ -115,7 +115,10 @@ fn numbers_that_do_not_vary_stay_as_they_are() {
 fn a_stat_bar_is_compared_by_place_not_length() {
     let sample = normalise(" src/net.rs               | 149 +++++++++++++++++++++++++");
     assert_eq!(sample, " src/net.rs               | 149 <bar>");
-    assert_eq!(normalise(" src/net.rs               | 149 ++++++++++++"), sample);
+    assert_eq!(
+        normalise(" src/net.rs               | 149 ++++++++++++"),
+        sample
+    );
     assert_eq!(normalise(" src/lib.rs | 24 +-"), " src/lib.rs | 24 <bar>");
     // The count still counts: a file that changed by another number of lines differs.
     assert_ne!(normalise(" src/net.rs               | 150 ++++"), sample);
