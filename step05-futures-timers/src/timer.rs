@@ -104,19 +104,17 @@ impl Timers {
         });
     }
 
-    /// Takes out the future of every event due now, earliest first, for the loop to set. All
-    /// of them: the talk's loop fires one per turn, and a crowd of timers due together would
-    /// fall behind. (With no timer, it does not even read the clock.)
-    pub(crate) fn take_due(&mut self) -> Vec<OneShot<()>> {
-        let mut due = Vec::new();
-        if self.heap.is_empty() {
-            return due;
-        }
-        let now = Instant::now();
-        while self.heap.peek().is_some_and(|event| event.deadline <= now) {
-            due.extend(self.heap.pop().map(|event| event.future));
-        }
-        due
+    /// Takes out the future of the earliest event, if it is due at `now`, for the loop to set.
+    pub(crate) fn pop_due(&mut self, now: Instant) -> Option<OneShot<()>> {
+        let due = self.heap.peek().is_some_and(|event| event.deadline <= now);
+        due.then(|| self.heap.pop())
+            .flatten()
+            .map(|event| event.future)
+    }
+
+    /// Whether no event is pending.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.heap.is_empty()
     }
 
     /// When the next event is due, if there is one: how long the loop may sleep. Events nobody
