@@ -1,0 +1,261 @@
+//! The demos run without a terminal and print what they promise: the talk's lines in the talk's
+//! order and timing, cleanup in the order it happens, and a server that fails with one clear
+//! line and the right exit code, and never stalls on its own log.
+//!
+//! Every test counts descriptors, even those that open no socket: the pipes to a demo's output
+//! are descriptors too, and would upset the count of a test running at the same time. Demos run
+//! on the test's own thread, so that a test that fails kills its demo on the way out; every wait
+//! on a demo or a client has a time limit.
+
+mod common;
+
+use std::net::{Ipv4Addr, SocketAddr};
+
+use shared::echo::Client;
+use shared::testing::{DemoProcess, FdCheck, in_background, run_demo, start_demo};
+use step06_async_iter_ctx::AioListener;
+
+const PACKAGE: &str = env!("CARGO_PKG_NAME");
+
+/// The timestamp of the first stdout line that ends with `text`, in milliseconds.
+fn stamp(stdout: &str, text: &str) -> f64 {
+    let line = stdout.lines().find(|l| l.ends_with(text)).unwrap();
+    let millis = line.trim_start_matches('[').split(" ms]").next().unwrap();
+    millis.trim().parse().unwrap()
+}
+
+/// The `main:` lines of one scenario of the talk demo, from its title to its `ended at` line.
+fn scenario<'a>(lines: &'a [String], title: &str) -> &'a [String] {
+    let start = lines.iter().position(|l| l.ends_with(title)).unwrap();
+    let end = start
+        + lines[start..]
+            .iter()
+            .position(|l| l.starts_with("main: ended"))
+            .unwrap();
+    &lines[start + 1..=end]
+}
+
+/// `(item, talk seconds)` of each `main: 3  at 4.0 s` line.
+fn items(lines: &[String]) -> Vec<(String, f64)> {
+    lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("main: "))
+        .filter_map(|l| l.split_once("  at "))
+        .map(|(item, at)| (item.to_owned(), at.trim_end_matches(" s").parse().unwrap()))
+        .collect()
+}
+
+#[test]
+fn the_talk_demo_reproduces_the_talks_output_and_timing() {
+    let fds = FdCheck::begin();
+    let run = run_demo(PACKAGE, "talk06", &["--auto"]);
+    let lines = run.lines();
+    run.success();
+    // 6.5 and 6.6: 0 to 4, one per talk second, the first after one second, none after the last.
+    for title in [
+        "async for i in ARange(5): print(i)",
+        "async for i in arange(5): print(i)",
+    ] {
+        let numbers = items(scenario(&lines, title));
+        let expected: Vec<_> = (0..5).map(|i| (i.to_string(), f64::from(i + 1))).collect();
+        assert_eq!(numbers.len(), 5, "{title}: {lines:#?}");
+        for ((item, at), (want, talk)) in numbers.iter().zip(&expected) {
+            assert_eq!(item, want, "{title}");
+            assert!(
+                (at - talk).abs() <= 0.3,
+                "{title}: {item} at {at} s, the talk {talk} s"
+            );
+        }
+    }
+    // The comprehension: the whole list once, after 5 talk seconds.
+    let list = items(scenario(&lines, "print([x async for x in arange(5)])"));
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].0, "[0, 1, 2, 3, 4]");
+    assert!((list[0].1 - 5.0).abs() <= 0.3, "{list:?}");
+    // 6.8 and 6.9: the exchange of 4.17, through each context manager.
+    for title in ["async with Server(addr) as server: …", "… yield socket …"] {
+        let start = lines.iter().position(|l| l.ends_with(title)).unwrap();
+        assert_eq!(
+            lines[start + 1..start + 3],
+            [
+                "server: Received from client b'Hello World!'",
+                "client: Received from server b'!dlroW olleH'"
+            ],
+            "{title}"
+        );
+    }
+    assert!(!lines.iter().any(|l| l.contains("error")), "{lines:#?}");
+    fds.assert_no_leak();
+}
+
+#[test]
+fn agen_cleans_up_at_the_break_not_later() {
+    let fds = FdCheck::begin();
+    let run = run_demo(PACKAGE, "agen", &["--auto"]);
+    let lines = run.lines();
+    run.success();
+    let expected = [
+        "main: async for tick in ticker('a', 3): print(tick)",
+        "a: yield 1",
+        "main: got 1",
+        "a: yield 2",
+        "main: got 2",
+        "a: yield 3",
+        "main: got 3",
+        "a: no more ticks",
+        "a: finally: cleaned up",
+        "main: the loop is over",
+        "main: async for tick in ticker('b', 5): … break at 2",
+        "b: yield 1",
+        "main: got 1",
+        "b: yield 2",
+        "main: got 2",
+        "main: break",
+        // Dropped at the end of the loop's block: the cleanup runs at once, in this task.
+        "b: finally: cleaned up",
+        "main: after the loop",
+        "main: [tick async for tick in ticker('c', 3)]",
+        "c: yield 1",
+        "c: yield 2",
+        "c: yield 3",
+        "c: no more ticks",
+        "c: finally: cleaned up",
+        "main: [1, 2, 3]",
+    ];
+    assert_eq!(lines, expected);
+    fds.assert_no_leak();
+}
+
+#[test]
+fn cancel_cleanup_shows_every_exit_run_after_its_body_was_cut() {
+    let fds = FdCheck::begin();
+    let run = run_demo(PACKAGE, "cancel_cleanup", &["--auto"]);
+    let lines = run.lines();
+    let stdout = run.success();
+    let expected = [
+        "main: 1. timeout(0.2 s, async with db: body)",
+        "db: enter: connected",
+        "body: working with db (needs 1 s)",
+        "main: Err(Kind(TimedOut)): the scope was dropped mid-body",
+        // The guard handed the exit to the loop: it runs as a task, after the drop...
+        "db: exit(Cancelled): saying goodbye…",
+        "db: exit: closed",
+        // ...and `run` waits for it.
+        "main: run() returned",
+        "main: 2. timeout(0.2 s, async with outer: async with inner: body)",
+        "outer: enter: connected",
+        "inner: enter: connected",
+        "body: working with inner (needs 1 s)",
+        "main: Err(Kind(TimedOut)): both scopes dropped, inner first",
+        // Each exit is a task of its own: they start in reverse order, and run side by side.
+        "inner: exit(Cancelled): saying goodbye…",
+        "outer: exit(Cancelled): saying goodbye…",
+        "inner: exit: closed",
+        "outer: exit: closed",
+        "main: run() returned",
+        "main: 3. async with db: a body that waits for ever",
+        "db: enter: connected",
+        "body: waiting for something that never comes",
+        // The loop gives up on the body, drops it, then runs the exit that the drop handed it.
+        "db: exit(Cancelled): saying goodbye…",
+        "db: exit: closed",
+        "main: run(): 1 task waits for something that can never happen: nothing holds a waker",
+    ];
+    assert_eq!(lines, expected);
+    let cut = stamp(&stdout, "the scope was dropped mid-body") - stamp(&stdout, "(needs 1 s)");
+    assert!((200.0..900.0).contains(&cut), "cut after {cut} ms");
+    fds.assert_no_leak();
+}
+
+#[test]
+fn async_with_server_auto_stops_by_itself() {
+    let fds = FdCheck::begin();
+    let stdout = run_demo(PACKAGE, "async_with_server", &["--auto", "--seconds", "1"]).success();
+    assert!(stdout.contains("try: nc 127.0.0.1 "), "{stdout}");
+    assert!(stdout.contains("time is up"), "{stdout}");
+    fds.assert_no_leak();
+}
+
+#[test]
+fn async_with_server_on_a_busy_port_is_one_line_and_exit_code_1() {
+    let fds = FdCheck::begin();
+    let taken = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let run = run_demo(
+        PACKAGE,
+        "async_with_server",
+        &["--port", &port, "--seconds", "1"],
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", run.stderr);
+    let expected = format!("error: cannot listen on 127.0.0.1:{port}: address already in use");
+    assert_eq!(run.stderr.trim(), expected);
+    drop(taken);
+    fds.assert_no_leak();
+}
+
+#[test]
+fn async_with_server_bad_flags_are_one_line_and_exit_code_2() {
+    let fds = FdCheck::begin();
+    let mistakes = [
+        &["--port"][..],
+        &["--port", "eighty"],
+        &["--colour"],
+        &["--idle-timeout", "soon"],
+    ];
+    for args in mistakes {
+        let run = run_demo(PACKAGE, "async_with_server", args);
+        assert_eq!(run.status.code(), Some(2), "{args:?}: {}", run.stderr);
+        assert_eq!(
+            run.stderr.trim().lines().count(),
+            1,
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    fds.assert_no_leak();
+}
+
+/// Starts `async_with_server`, its stdout piped and left unread; returns it and where it listens. It would
+/// stop by itself only after the time limit: a server that stops answering fails the clients'
+/// wait, which tells the tests queued behind this one to give up soon too.
+fn serve_into_a_pipe() -> (DemoProcess, SocketAddr) {
+    let args = ["--port", "0", "--seconds", "60"];
+    let mut server = start_demo(PACKAGE, "async_with_server", &args, None);
+    let addr = server.listening_on();
+    (server, addr)
+}
+
+/// Two hundred clients of eleven lines each: well over the 64 KiB a pipe holds, once logged.
+fn many_clients(addr: SocketAddr) -> std::io::Result<()> {
+    for _ in 0..200 {
+        let mut client = Client::connect(addr)?;
+        for _ in 0..11 {
+            assert_eq!(client.request(b"abc")?, b"cba");
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn a_log_nobody_reads_never_stalls_the_server() {
+    let fds = FdCheck::begin();
+    let (server, addr) = serve_into_a_pipe();
+    // The pipe stays open and nobody reads it: it fills up, and the clients must not notice.
+    let served = in_background(move || many_clients(addr)).join();
+    server.stop(); // and the pipe with it
+    served.expect("every client answered");
+    fds.assert_no_leak();
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let fds = FdCheck::begin();
+    let (mut server, addr) = serve_into_a_pipe();
+    server.close_stdout(); // `async_with_server | head -1`: the reader is gone
+    let served = in_background(move || many_clients(addr)).join();
+    let still_running = server.is_running();
+    server.stop();
+    served.expect("every client answered");
+    assert!(still_running, "the server died when its stdout closed");
+    fds.assert_no_leak();
+}

@@ -1,0 +1,94 @@
+//! Running out of descriptors: the server pauses accepting, says so once, and goes on when a
+//! client leaves; and while it waits, it should not spin. Run in a child process (the
+//! `async_with_server` demo) whose descriptor limit is lowered with the shell's `ulimit -n`, so that the
+//! test process itself is not starved.
+#![cfg(unix)]
+
+mod common;
+
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+use shared::echo::Client;
+use shared::testing::{FdCheck, in_background};
+
+use common::ServerDemo;
+
+/// The descriptor limit of the server: stdio, the poller and its alarm, the listener, and a
+/// few dozen clients.
+const LIMIT: usize = 40;
+
+/// More idle connections than the server has descriptors: the last ones wait in the
+/// listener's backlog, unaccepted.
+fn flood(addr: SocketAddr) -> Vec<TcpStream> {
+    (0..LIMIT + 5)
+        .map(|_| TcpStream::connect(addr).unwrap())
+        .collect()
+}
+
+#[test]
+fn out_of_descriptors_the_server_waits_and_then_serves_again() {
+    let fds = FdCheck::begin();
+    let server = ServerDemo::start(&[], Some(LIMIT));
+    let addr = server.addr;
+    let outcome = in_background(move || {
+        let idle = flood(addr);
+        std::thread::sleep(Duration::from_millis(300));
+        drop(idle);
+        // Descriptors free up as the server sees them leave: a new client is served.
+        let mut client = Client::connect(addr)?;
+        client.request(b"back again")
+    })
+    .join();
+    let log = server.stop();
+    assert_eq!(outcome.unwrap(), b"niaga kcab");
+    // Said once each time accepting pauses (accept fails on every turn meanwhile), and each
+    // pause ends: paused, accepting again, maybe paused again as the backlog takes the seats…
+    let changes: Vec<&str> = log
+        .iter()
+        .filter_map(|l| match l.to_lowercase() {
+            l if l.contains("accept paused: too many open files") => Some("paused"),
+            l if l.contains("accept paused") => Some("paused for another reason"),
+            l if l.ends_with("accepting again") => Some("again"),
+            _ => None,
+        })
+        .collect();
+    assert!(!changes.is_empty(), "{log:#?}");
+    for pair in changes.chunks(2) {
+        assert_eq!(pair, ["paused", "again"], "{log:#?}");
+    }
+    fds.assert_no_leak();
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn out_of_descriptors_the_server_does_not_spin() {
+    // While descriptors are exhausted, `accept` fails at once on every try: `serve` sleeps a
+    // little between tries instead of asking again on the very next turn at 100% CPU.
+    let fds = FdCheck::begin();
+    let server = ServerDemo::start(&["--quiet"], Some(LIMIT));
+    let (addr, pid) = (server.addr, server.pid());
+    let ticks = in_background(move || {
+        let idle = flood(addr);
+        // Let the server reach the limit, then measure one second of its CPU time.
+        std::thread::sleep(Duration::from_millis(300));
+        let before = common::cpu_ticks(pid);
+        std::thread::sleep(Duration::from_secs(1));
+        let used = common::cpu_ticks(pid) - before;
+        drop(idle);
+        used
+    })
+    .join();
+    let log = server.stop();
+    assert!(
+        log.iter().any(|l| l.contains("accept paused")),
+        "the server never ran out of descriptors: {log:#?}"
+    );
+    let per_second = common::ticks_per_second();
+    // A generous bound: a fifth of the second, where a server that sleeps uses nearly nothing.
+    assert!(
+        ticks * 5 < per_second,
+        "{ticks} of {per_second} clock ticks of CPU in the second it was out of descriptors"
+    );
+    fds.assert_no_leak();
+}

@@ -1,0 +1,190 @@
+//! Async iteration: `ARange` by hand and `arange` as a generator hand out the same items at the
+//! same times; both answer the end again after the end; `collect` is the comprehension; a
+//! generator's cleanup runs when it is dropped; a yielder used outside its generator says so.
+
+use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use shared::testing::bounded;
+use step06_async_iter_ctx::{ARange, AsyncIterator, Co, Loop, generator, sleep};
+
+/// A talk second, shortened: long enough to tell the items' times apart on a busy machine.
+const TICK: Duration = Duration::from_millis(50);
+
+/// The talk's `arange(stop)`: `for i in range(stop): await sleep(1); yield i`.
+fn arange(stop: u64, tick: Duration) -> impl AsyncIterator<Item = u64> + Unpin {
+    generator(move |mut co| async move {
+        for i in 0..stop {
+            sleep(tick).await;
+            co.yield_(i).await;
+        }
+    })
+}
+
+/// Every item of `items` with the time it came, in ticks since the start, rounded.
+async fn timed(mut items: impl AsyncIterator<Item = u64> + Unpin) -> Vec<(u64, u64)> {
+    let start = Instant::now();
+    let mut seen = Vec::new();
+    while let Some(item) = items.next().await {
+        let ticks = start.elapsed().as_secs_f64() / TICK.as_secs_f64();
+        seen.push((item, ticks.round() as u64));
+    }
+    // No sleep after the last item: the end comes at once.
+    let after = start.elapsed().as_secs_f64() / TICK.as_secs_f64();
+    seen.push((u64::MAX, after.round() as u64));
+    seen
+}
+
+#[test]
+fn arange_5_hands_out_0_to_4_one_per_tick_with_no_sleep_after_the_last() {
+    let seen = bounded(|| {
+        Loop::new()
+            .unwrap()
+            .run_task(timed(ARange::new(5, TICK).aiter()))
+    });
+    let expected = [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (u64::MAX, 5)];
+    assert_eq!(seen.unwrap(), expected);
+}
+
+#[test]
+fn the_generator_hands_out_what_the_iterator_does_when_it_does() {
+    let (by_hand, generated) = bounded(|| {
+        let event_loop = Loop::new().unwrap();
+        let by_hand = event_loop.run_task(timed(ARange::new(5, TICK).aiter()));
+        let generated = event_loop.run_task(timed(arange(5, TICK)));
+        (by_hand.unwrap(), generated.unwrap())
+    });
+    assert_eq!(by_hand, generated);
+}
+
+#[test]
+fn an_arange_can_be_iterated_again_each_time_from_zero() {
+    let twice = bounded(|| {
+        let numbers = ARange::new(3, Duration::ZERO);
+        Loop::new().unwrap().run_task(async move {
+            (
+                numbers.aiter().collect().await,
+                numbers.aiter().collect().await,
+            )
+        })
+    });
+    assert_eq!(twice.unwrap(), (vec![0, 1, 2], vec![0, 1, 2]));
+}
+
+#[test]
+fn after_the_end_both_answer_the_end_again() {
+    let ends = bounded(|| {
+        Loop::new().unwrap().run_task(async {
+            let mut by_hand = ARange::new(1, Duration::ZERO).aiter();
+            let mut generated = arange(1, Duration::ZERO);
+            let mut ends = Vec::new();
+            for _ in 0..3 {
+                ends.push((by_hand.next().await, generated.next().await));
+            }
+            ends
+        })
+    });
+    assert_eq!(
+        ends.unwrap(),
+        [(Some(0), Some(0)), (None, None), (None, None)]
+    );
+}
+
+#[test]
+fn collect_is_the_comprehension() {
+    let squares = bounded(|| {
+        let squares = generator(|mut co| async move {
+            for i in 1..=4 {
+                co.yield_(i * i).await;
+            }
+        });
+        Loop::new().unwrap().run_task(squares.collect())
+    });
+    assert_eq!(squares.unwrap(), [1, 4, 9, 16]);
+}
+
+/// Says when it is dropped: a generator's `finally`.
+struct Finally(Rc<Cell<bool>>);
+
+impl Drop for Finally {
+    fn drop(&mut self) {
+        self.0.set(true);
+    }
+}
+
+#[test]
+fn a_generator_left_early_cleans_up_the_moment_it_is_dropped() {
+    let (before_drop, after_drop) = bounded(|| {
+        Loop::new().unwrap().run_task(async {
+            let cleaned = Rc::new(Cell::new(false));
+            let finally = Finally(Rc::clone(&cleaned));
+            let mut numbers = generator(|mut co| async move {
+                let _finally = finally;
+                for i in 0.. {
+                    co.yield_(i).await;
+                }
+            });
+            assert_eq!(numbers.next().await, Some(0));
+            let before_drop = cleaned.get();
+            drop(numbers); // `break`: Python's asyncio would run the `finally` later
+            (before_drop, cleaned.get())
+        })
+    })
+    .unwrap();
+    assert!(!before_drop, "still running: it may yield more");
+    assert!(after_drop, "dropped: its cleanup ran at once");
+}
+
+#[test]
+fn a_generator_that_waits_is_polled_only_when_woken() {
+    let polls = bounded(|| {
+        let polls = Rc::new(Cell::new(0));
+        let counted = Rc::clone(&polls);
+        let slow = generator(move |mut co| async move {
+            for i in 0..3 {
+                sleep(TICK).await;
+                co.yield_(i).await;
+            }
+        });
+        Loop::new()
+            .unwrap()
+            .run_task(async move {
+                let mut slow = slow;
+                while std::future::poll_fn(|cx| {
+                    counted.set(counted.get() + 1);
+                    std::pin::Pin::new(&mut slow).poll_next(cx)
+                })
+                .await
+                .is_some()
+                {}
+            })
+            .unwrap();
+        polls.get()
+    });
+    // Per item: `Pending` while it sleeps, then the item once the timer woke it; then the end.
+    assert_eq!(polls, 3 * 2 + 1);
+}
+
+#[test]
+fn a_yielder_moved_into_another_task_fails_with_a_clear_panic() {
+    let panic = bounded(|| {
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            Loop::new().unwrap().run_task(async {
+                let mut numbers = generator(|co: Co<u32>| async move {
+                    Loop::current().unwrap().add_task(async move {
+                        let mut co = co;
+                        co.yield_(1).await;
+                    });
+                    sleep(TICK).await;
+                });
+                numbers.next().await
+            })
+        }));
+        let panic = outcome.expect_err("a yield outside its generator panics");
+        panic.downcast_ref::<&str>().map(|text| text.to_string())
+    });
+    let text = panic.expect("a message");
+    assert!(text.contains("outside its generator"), "{text}");
+}

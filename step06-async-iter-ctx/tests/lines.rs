@@ -1,0 +1,94 @@
+//! The line stream over a TCP stream: lines however the bytes were cut into packets; one error
+//! and then the end for a line too long, a silent peer, a connection cut mid-line; the end again
+//! after the end.
+
+use std::io::{self, Write};
+use std::net::{Ipv4Addr, TcpStream};
+use std::time::Duration;
+
+use shared::testing::{in_background, without_leaks};
+use step06_async_iter_ctx::{AioListener, AsyncIterator, Loop};
+
+/// What a stream's lines turned into: each line as text, or the kind of the error that ended it.
+type Seen = Vec<Result<String, io::ErrorKind>>;
+
+/// Serves one connection, whose peer `client` plays on a thread, and reads its lines (at most
+/// `max_line` bytes, `idle` of silence), and two more answers after the end.
+fn lines_of(
+    max_line: usize,
+    idle: Duration,
+    client: impl FnOnce(TcpStream) + Send + 'static,
+) -> Seen {
+    let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let peer = in_background(move || client(TcpStream::connect(addr).unwrap()));
+    let seen = Loop::new().unwrap().run_task(async move {
+        let (stream, _) = listener.accept().await.unwrap();
+        let mut lines = stream.lines(max_line, idle);
+        let mut seen = Seen::new();
+        while let Some(line) = lines.next().await {
+            seen.push(
+                line.map(|l| String::from_utf8(l).unwrap())
+                    .map_err(|e| e.kind()),
+            );
+        }
+        // Fused: the end, again and again.
+        assert!(lines.next().await.is_none());
+        assert!(lines.next().await.is_none());
+        seen
+    });
+    peer.join();
+    seen.unwrap()
+}
+
+/// A long wait, for tests that are not about the idle limit.
+const PATIENT: Duration = Duration::from_secs(20);
+
+#[test]
+fn lines_come_whole_however_the_packets_cut_them() {
+    without_leaks(|| {
+        let seen = lines_of(64, PATIENT, |mut peer| {
+            for piece in [&b"hel"[..], b"lo\nwor", b"ld\n", b"a\nb\nc\n"] {
+                peer.write_all(piece).unwrap();
+                peer.flush().unwrap();
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        });
+        let expected = ["hello", "world", "a", "b", "c"];
+        assert_eq!(seen, expected.map(|l| Ok(l.to_owned())));
+    });
+}
+
+#[test]
+fn a_line_too_long_is_one_error_then_the_end() {
+    without_leaks(|| {
+        let seen = lines_of(4, PATIENT, |mut peer| {
+            peer.write_all(b"ok\ntoo long\nnever\n").unwrap();
+        });
+        assert_eq!(seen, [Ok("ok".to_owned()), Err(io::ErrorKind::InvalidData)]);
+    });
+}
+
+#[test]
+fn a_silent_peer_ends_the_lines_with_timed_out() {
+    without_leaks(|| {
+        let seen = lines_of(64, Duration::from_millis(50), |mut peer| {
+            peer.write_all(b"hi\n").unwrap();
+            std::thread::sleep(Duration::from_millis(500)); // silent, the connection open
+        });
+        assert_eq!(seen, [Ok("hi".to_owned()), Err(io::ErrorKind::TimedOut)]);
+    });
+}
+
+#[test]
+fn a_connection_cut_mid_line_ends_with_unexpected_eof() {
+    without_leaks(|| {
+        let seen = lines_of(64, PATIENT, |mut peer| {
+            peer.write_all(b"whole\nhalf a li").unwrap();
+        });
+        assert_eq!(
+            seen,
+            [Ok("whole".to_owned()), Err(io::ErrorKind::UnexpectedEof)]
+        );
+    });
+}
