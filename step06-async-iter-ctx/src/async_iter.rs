@@ -1,32 +1,27 @@
-//! Async iteration: Python's `async for x in it`, written `while let Some(x) = it.next().await`.
+//! Async iteration: Python's `async for x in it` is `while let Some(x) = it.next().await`.
 //!
 //! Python's async iterator has a coroutine method, `__anext__`, that raises `StopAsyncIteration`
-//! at the end. Rust's shape — std's unstable `AsyncIterator`, the ecosystem's `Stream` — is one
-//! poll method that answers "not yet", "here is the next item" or "the end". The `next()` future
-//! around it is all that `async for` needs.
+//! at the end. Rust's shape (std's unstable `AsyncIterator`, the ecosystem's `Stream`) is one
+//! poll method that answers "not yet", "here is the next item" or "the end".
 
-use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use crate::sleep;
+use crate::{Loop, OneShot, generator, sleep};
 
 /// Something that hands out items one at a time, waiting in between: Python's async iterator.
-///
-/// Every iterator of this crate is *fused*: after the end, it answers the end again, not a panic
-/// (the ecosystem's `futures::stream::unfold` panics there, and that panic shows up in real bug
-/// reports).
+/// Every iterator here is *fused*: after the end, it answers the end again, never a panic.
 pub trait AsyncIterator {
     /// What it hands out.
     type Item;
 
     /// Python's `__anext__`, one step at a time: `Ready(Some(item))`, `Ready(None)` at the end
-    /// (`StopAsyncIteration`), or `Pending`, once the waker of `cx` is kept for when to ask again.
+    /// (`StopAsyncIteration`), or `Pending`, with the waker of `cx` kept for when to ask again.
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>>;
 
-    /// The next item, as a future: `while let Some(x) = it.next().await` is `async for x in it`.
+    /// The next item, as a future: Python's `await it.__anext__()`.
     fn next(&mut self) -> Next<'_, Self>
     where
         Self: Unpin,
@@ -49,7 +44,7 @@ pub trait AsyncIterator {
     }
 }
 
-/// The future of [`AsyncIterator::next`]: Python's `await it.__anext__()`.
+/// The future of [`AsyncIterator::next`].
 #[derive(Debug)]
 pub struct Next<'a, I: ?Sized> {
     /// The iterator it asks.
@@ -64,9 +59,8 @@ impl<I: AsyncIterator + Unpin + ?Sized> Future for Next<'_, I> {
     }
 }
 
-/// The talk's `ARange(stop)`: the numbers from 0 to `stop - 1`, one per `tick` (the talk sleeps
-/// one second). It is an async *iterable*: each [`ARange::aiter`] starts a fresh iterator, so it
-/// can be iterated again.
+/// The talk's `ARange(stop)`: 0 to `stop - 1`, one per `tick` (the talk's `sleep(1)`). An async
+/// *iterable*: each [`ARange::aiter`] starts a fresh iterator, so it can be iterated again.
 #[derive(Clone, Copy, Debug)]
 pub struct ARange {
     /// The first number not handed out.
@@ -91,17 +85,17 @@ impl ARange {
     }
 }
 
-/// The talk's `ARangeIterator`, written by hand: a state machine that knows the next number and
-/// the sleep in progress, if any. (The `arange` generator is the same machine, written by the
-/// compiler.)
+/// The talk's `ARangeIterator`, by hand: a state machine that knows the next number, and the
+/// sleep in progress. ([`arange`] is the same machine, written by the compiler.)
+#[derive(Debug)]
 pub struct ARangeIterator {
     /// What it iterates.
     arange: ARange,
     /// The next number: the talk's `self.i`.
     i: u64,
-    /// The sleep before the next number, once started. Boxed: an `async fn`'s future has a type
-    /// that cannot be named in a field.
-    sleeping: Option<Pin<Box<dyn Future<Output = ()>>>>,
+    /// The sleep before the next number, once started: the one-shot that a timer sets, which is
+    /// all that `sleep` is.
+    sleeping: Option<OneShot<()>>,
 }
 
 impl AsyncIterator for ARangeIterator {
@@ -110,15 +104,17 @@ impl AsyncIterator for ARangeIterator {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u64>> {
         let this = &mut *self;
         if this.sleeping.is_none() {
-            // The stop first, as the talk checks it: no sleep after the last number, and the
-            // end again at every call after it.
+            // The stop first, as the talk checks it: no sleep after the last number.
             if this.i >= this.arange.stop {
                 return Poll::Ready(None);
             }
-            this.sleeping = Some(Box::pin(sleep(this.arange.tick)));
+            let event_loop = Loop::current().unwrap_or_else(|error| panic!("ARange: {error}"));
+            let done = OneShot::new();
+            event_loop.call_later(this.arange.tick, done.clone());
+            this.sleeping = Some(done);
         }
         if let Some(sleeping) = &mut this.sleeping {
-            ready!(sleeping.as_mut().poll(cx));
+            ready!(Pin::new(sleeping).poll(cx));
         }
         this.sleeping = None;
         this.i += 1;
@@ -126,13 +122,12 @@ impl AsyncIterator for ARangeIterator {
     }
 }
 
-impl fmt::Debug for ARangeIterator {
-    /// The sleep in progress is a future, with no `Debug`: whether there is one is what matters.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ARangeIterator")
-            .field("arange", &self.arange)
-            .field("i", &self.i)
-            .field("sleeping", &self.sleeping.is_some())
-            .finish()
-    }
+/// The talk's `arange(stop)`, an async generator: `for i in range(stop): await sleep(1); yield i`.
+pub fn arange(stop: u64, tick: Duration) -> impl AsyncIterator<Item = u64> + Unpin {
+    generator(move |mut co| async move {
+        for i in 0..stop {
+            sleep(tick).await;
+            co.yield_(i).await;
+        }
+    })
 }

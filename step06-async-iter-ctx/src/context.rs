@@ -4,7 +4,6 @@
 use std::future::{Future, poll_fn};
 
 use crate::Loop;
-
 use crate::generator::{Co, Generator, Resumed};
 
 /// How the body of an `async with` ended: what `__aexit__` is told.
@@ -40,11 +39,9 @@ pub trait AsyncContextManager {
     fn enter(&mut self) -> impl Future<Output = Result<Self::Resource, Self::Error>>;
 
     /// `__aexit__`: gets the resource back, and how the body ended. After `Outcome::Err(e)`,
-    /// returning `Ok(())` suppresses the error (Python's `__aexit__` returning `True`); a
-    /// cancellation cannot be suppressed, whatever it returns.
-    ///
-    /// The future owns all it needs (`'static`): after a cancellation it cannot be awaited where
-    /// the body was, and runs as a task of its own.
+    /// `Ok(())` suppresses the error (`__aexit__` returning `True`); a cancellation cannot be
+    /// suppressed. The future owns what it needs (`'static`): after a cancellation it runs as a
+    /// task of its own.
     fn exit(
         self,
         resource: Self::Resource,
@@ -52,11 +49,9 @@ pub trait AsyncContextManager {
     ) -> impl Future<Output = Result<(), Self::Error>> + 'static;
 }
 
-/// `async with manager as resource: body`. The exit runs exactly once after a successful enter:
-/// awaited here when the body returns or fails, or as a task of the running loop when this
-/// future is dropped before the body's end.
-///
-/// `Ok(None)`: the body failed, and `exit` suppressed its error.
+/// `async with manager as resource: body`. After a successful enter, the exit runs exactly
+/// once: awaited here when the body returns or fails, or as a task of the loop when this future
+/// is dropped before the body's end. `Ok(None)`: the body failed and `exit` suppressed it.
 pub async fn async_with<M, T>(
     mut manager: M,
     body: impl AsyncFnOnce(&M::Resource) -> Result<T, M::Error>,
@@ -92,16 +87,11 @@ impl<M: AsyncContextManager + 'static> Scope<M> {
     /// Disarms the scope and awaits the exit, told how the body ended.
     async fn exit<T>(mut self, result: Result<T, M::Error>) -> Result<Option<T>, M::Error> {
         let (manager, resource) = self.armed.take().expect("armed until the exit");
-        match result {
-            Ok(value) => manager
-                .exit(resource, Outcome::Ok)
-                .await
-                .map(|()| Some(value)),
-            Err(err) => manager
-                .exit(resource, Outcome::Err(err))
-                .await
-                .map(|()| None),
-        }
+        let (value, outcome) = match result {
+            Ok(value) => (Some(value), Outcome::Ok),
+            Err(err) => (None, Outcome::Err(err)),
+        };
+        manager.exit(resource, outcome).await.map(|()| value)
     }
 }
 
@@ -121,12 +111,10 @@ impl<M: AsyncContextManager + 'static> Drop for Scope<M> {
     }
 }
 
-/// Python's `@asynccontextmanager`: a context manager made from a generator that gets the
-/// resource ready, yields it once, gets it back with the outcome of the body, and cleans up.
-///
-/// Unlike Python's, its cleanup cannot be skipped: `yield_` *returns* how the body ended instead
-/// of raising it, so the code after it always runs (there is no `try`/`finally` to forget).
-/// Returning `Ok(())` after `Outcome::Err` suppresses the error.
+/// Python's `@asynccontextmanager`: a context manager from a generator that gets the resource
+/// ready, yields it once, gets it back with the body's outcome, and cleans up. Its cleanup cannot
+/// be skipped: `yield_` *returns* how the body ended, so the code after it always runs (no
+/// `try`/`finally` to forget). `Ok(())` after `Outcome::Err` suppresses the error.
 pub fn context_from_generator<T, E, Fut>(
     body: impl FnOnce(Co<T, (T, Outcome<E>)>) -> Fut,
 ) -> FromGenerator<T, E, Fut>

@@ -153,9 +153,9 @@ impl Loop {
     /// far, then, when none is left, sleeps in the reactor until there is something to do.
     ///
     /// Fails when tasks remain that nothing can ever wake (see [`Stuck`]): it drops them, runs
-    /// the cleanup that their drops hand it (a cancelled `async_with`'s exit), then says so. Fails
-    /// too if the reactor fails. Panics when called from one of this loop's own tasks (that task would wait for
-    /// itself), and when a task panics, after dropping every task the loop still held.
+    /// the cleanup their drops hand it (a cancelled `async_with`'s exit), then says so. Fails if
+    /// the reactor fails. Panics when called from one of this loop's own tasks (that task would
+    /// wait for itself), and when a task panics, after dropping every task the loop still held.
     pub fn run(&self) -> io::Result<()> {
         let _running = Running::start(self);
         let mut polled = 0; // tasks polled since the reactor was last asked

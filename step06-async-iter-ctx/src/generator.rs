@@ -1,8 +1,6 @@
 //! Async generators without macros or `unsafe`: Python's `async def` with a `yield` in it.
-//!
-//! Stable Rust has no `async gen` block (nightly has one). Here a generator's body is an ordinary
-//! `async` block handed a yielder, [`Co`]; `co.yield_(x).await` hands `x` to whoever iterates and
-//! suspends the body until the next item is asked for. The two sides share a one-slot cell.
+//! Stable Rust has no `async gen` block; here the body is an `async` block handed a yielder,
+//! [`Co`], and the body and its consumer share a one-slot cell.
 
 use std::cell::Cell;
 use std::fmt;
@@ -13,21 +11,8 @@ use std::task::{Context, Poll};
 
 use crate::AsyncIterator;
 
-/// An async generator: `body` gets a yielder and hands out an item at each `yield_`.
-///
-/// ```
-/// # use step06_async_iter_ctx::*;
-/// # use std::time::Duration;
-///
-/// let evens = generator(|mut co| async move {
-///     for i in 0..3 {
-///         sleep(Duration::from_millis(1)).await;
-///         co.yield_(i * 2).await;
-///     }
-/// });
-/// assert_eq!(Loop::new()?.run_task(evens.collect())?, [0, 2, 4]);
-/// # Ok::<(), std::io::Error>(())
-/// ```
+/// An async generator: `body` gets a yielder, and hands out an item at each `co.yield_(x).await`
+/// (the README shows one).
 pub fn generator<T, Fut>(body: impl FnOnce(Co<T>) -> Fut) -> Generator<T, Fut>
 where
     Fut: Future<Output = ()>,
@@ -45,18 +30,17 @@ struct Shared<T, R> {
     polling: Cell<bool>,
 }
 
-/// The yielder: how a generator's body hands out items, Python's `yield`. `R` is what each
-/// `yield_` returns, sent back by the consumer: nothing (`()`) for an async iterator.
+/// The yielder, Python's `yield`. `R` is what each `yield_` returns, sent back by the consumer:
+/// nothing (`()`) for an async iterator.
 pub struct Co<T, R = ()> {
     /// Shared with the generator.
     shared: Rc<Shared<T, R>>,
 }
 
 impl<T, R> Co<T, R> {
-    /// Python's `yield value`: hands `value` out and suspends the body until the consumer asks
-    /// for the next item; then returns what the consumer sent back.
-    ///
-    /// It borrows the yielder mutably, so two yields cannot be in flight at once:
+    /// Python's `yield value`: hands `value` out, suspends the body until the next item is asked
+    /// for, then returns what the consumer sent back. Its future borrows the yielder, so two
+    /// yields cannot be in flight at once:
     ///
     /// ```compile_fail
     /// # use step06_async_iter_ctx::*;
@@ -72,12 +56,6 @@ impl<T, R> Co<T, R> {
             co: self,
             value: Some(value),
         }
-    }
-}
-
-impl<T, R> fmt::Debug for Co<T, R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Co").finish_non_exhaustive()
     }
 }
 
@@ -104,29 +82,23 @@ impl<T, R> Future for Yield<'_, T, R> {
             "yield_ awaited outside its generator: a yielder cannot move to another task"
         );
         match this.value.take() {
-            // The first poll fills the slot and suspends the body. It wakes nobody, which is
-            // right only because the generator finds the slot full in this same poll, and hands
-            // the item out at once: nothing is left waiting for a wake.
+            // The first poll fills the slot, and suspends the body without waking anyone: right
+            // only because the generator finds the slot full in this same poll, and returns.
             Some(value) => {
                 shared.slot.set(Some(value));
                 Poll::Pending
             }
             // Polled again: the consumer took the item and asks for the next one.
-            None => Poll::Ready(
-                shared
-                    .sent
-                    .take()
-                    .expect("a value sent back before resuming"),
-            ),
+            None => Poll::Ready(shared.sent.take().expect("sent back first")),
         }
     }
 }
 
-/// What a generator did when it was resumed.
+/// What a generator's body did when it was resumed.
 pub(crate) enum Resumed<T, O> {
-    /// Its body handed out an item, and waits for the next request.
+    /// It handed out an item.
     Yielded(T),
-    /// Its body ended, with this value.
+    /// It ended, with this value.
     Complete(O),
 }
 
@@ -134,8 +106,7 @@ pub(crate) enum Resumed<T, O> {
 pub struct Generator<T, Fut, R = ()> {
     /// Shared with the body's yielder.
     shared: Rc<Shared<T, R>>,
-    /// The body, pinned on the heap; `None` once it has ended, so that its locals (and their
-    /// `Drop`s) go at once.
+    /// The body, pinned on the heap; `None` once it has ended: its locals' `Drop`s run at once.
     body: Option<Pin<Box<Fut>>>,
 }
 
@@ -161,16 +132,9 @@ impl<T, Fut: Future, R> Generator<T, Fut, R> {
         self.shared.sent.set(Some(value));
     }
 
-    /// Runs the body up to its next `yield_`, or to its end.
-    ///
-    /// # Panics
-    ///
-    /// If the body has ended already.
+    /// Runs the body up to its next `yield_`, or to its end (after which it must not be called).
     pub(crate) fn poll_resume(&mut self, cx: &mut Context<'_>) -> Poll<Resumed<T, Fut::Output>> {
-        let body = self
-            .body
-            .as_mut()
-            .expect("a generator resumed after its end");
+        let body = self.body.as_mut().expect("resumed after its end");
         self.shared.polling.set(true);
         let polled = body.as_mut().poll(cx);
         self.shared.polling.set(false);
@@ -201,11 +165,16 @@ impl<T, Fut: Future<Output = ()>> AsyncIterator for Generator<T, Fut> {
     }
 }
 
+impl<T, R> fmt::Debug for Co<T, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Co")
+    }
+}
+
 impl<T, Fut, R> fmt::Debug for Generator<T, Fut, R> {
     /// The body is a future, with no `Debug`: whether it has ended is what matters.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Generator")
-            .field("ended", &self.body.is_none())
-            .finish()
+        let ended = self.body.is_none();
+        f.debug_struct("Generator").field("ended", &ended).finish()
     }
 }

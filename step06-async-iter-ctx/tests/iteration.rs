@@ -8,20 +8,10 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use shared::testing::bounded;
-use step06_async_iter_ctx::{ARange, AsyncIterator, Co, Loop, generator, sleep};
+use step06_async_iter_ctx::{ARange, AsyncIterator, Co, Loop, arange, generator, sleep};
 
 /// A talk second, shortened: long enough to tell the items' times apart on a busy machine.
 const TICK: Duration = Duration::from_millis(50);
-
-/// The talk's `arange(stop)`: `for i in range(stop): await sleep(1); yield i`.
-fn arange(stop: u64, tick: Duration) -> impl AsyncIterator<Item = u64> + Unpin {
-    generator(move |mut co| async move {
-        for i in 0..stop {
-            sleep(tick).await;
-            co.yield_(i).await;
-        }
-    })
-}
 
 /// Every item of `items` with the time it came, in ticks since the start, rounded.
 async fn timed(mut items: impl AsyncIterator<Item = u64> + Unpin) -> Vec<(u64, u64)> {
