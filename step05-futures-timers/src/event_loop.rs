@@ -117,7 +117,7 @@ impl Loop {
         CURRENT.with_borrow(|current| current.clone().ok_or(NoCurrentLoop))
     }
 
-    /// Adds a task; it is queued at once, so it gets a first poll. Works from inside a running task.
+    /// Adds a task; it is queued at once, so it gets a first poll. Works from a running task too.
     pub fn add_task(&self, task: impl Future<Output = ()> + 'static) {
         let mut tasks = self.inner.tasks.borrow_mut();
         let id = tasks.free.pop().unwrap_or(tasks.slots.len());

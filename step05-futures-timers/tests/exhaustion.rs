@@ -1,7 +1,7 @@
-//! Running out of descriptors: the server pauses accepting, says so once, and goes on when a
-//! client leaves; and while it waits, it should not spin. Run in a child process (the
-//! `echo_mio` demo) whose descriptor limit is lowered with the shell's `ulimit -n`, so that the
-//! test process itself is not starved.
+//! Running out of descriptors: the server pauses accepting, says so, and goes on when a client
+//! leaves; and while it waits, it should not spin. Run in a child process (the `echo_mio`
+//! demo) whose descriptor limit is lowered with the shell's `ulimit -n`, so that the test
+//! process itself is not starved.
 #![cfg(unix)]
 
 mod common;

@@ -215,7 +215,8 @@ fn async_with_server_bad_flags_are_one_line_and_exit_code_2() {
     fds.assert_no_leak();
 }
 
-/// Starts `async_with_server`, its stdout piped and left unread; returns it and where it listens. It would
+/// Starts `async_with_server`, its stdout piped and left unread; returns it and where it
+/// listens. It would
 /// stop by itself only after the time limit: a server that stops answering fails the clients'
 /// wait, which tells the tests queued behind this one to give up soon too.
 fn serve_into_a_pipe() -> (DemoProcess, SocketAddr) {
