@@ -4,10 +4,10 @@
 //! Its `Waker` queues its id on the loop's ready queue; a timer sets a [`OneShot`] that wakes it;
 //! a socket wakes it through the reactor. With no task ready, the loop sleeps in the kernel.
 //!
-//! The flaw left for the next step: nothing new to fix in the engine; step06 builds async
-//! iteration and async resource scopes on top of it. (Tasks that wait on each other, or a
-//! `gather` over a stuck future, keep their wakers alive: the loop then waits for ever, as
-//! asyncio's would, instead of reporting them stuck.)
+//! The flaw left for the next step: Python's `async for` and `async with` have nothing to match
+//! yet. Items that arrive over time take a hand-written `poll` state machine, and a resource's
+//! cleanup cannot await when its task is cancelled (Rust has no async `Drop`): step06 builds
+//! both on this loop, unchanged.
 //!
 //! Start reading at `waker.rs`, then `event_loop.rs` (`run`, `poll_task`, `sleep_until_woken`),
 //! `oneshot.rs` and `timer.rs` (the talk's `Future` and `TimeEvent`), `reactor.rs` and `net.rs`.
