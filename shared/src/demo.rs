@@ -42,6 +42,10 @@ pub fn pause(prompt: &str) -> bool {
     got_a_line
 }
 
+/// What every demo's `--help` ends with: the flags every demo takes.
+const EVERY_DEMO: &str = "Every demo also takes --auto (never wait for Enter) and, from step03 on,
+--step (on a terminal: one turn of the loop per Enter, saying what the loop does).";
+
 /// A demo's command line: `--auto` and `--help` for every demo, plus its own `--name VALUE`
 /// flags and `--name` switches.
 ///
@@ -62,7 +66,7 @@ impl Flags {
         match Flags::from_args(valued, switches, std::env::args_os().skip(1)) {
             Ok(Some(flags)) => flags,
             Ok(None) => {
-                let _ = writeln!(std::io::stdout(), "{}", help.trim_end());
+                let _ = writeln!(std::io::stdout(), "{}\n{EVERY_DEMO}", help.trim_end());
                 std::process::exit(0);
             }
             Err(message) => usage_error(&message),
@@ -82,6 +86,7 @@ impl Flags {
         while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
             match arg {
                 Long("auto") => {} // read by `is_auto`, which any code may ask
+                Long("step") => {} // read by `record`, when a loop first reports
                 Long("help") | Short('h') => return Ok(None),
                 Long(name) if valued.contains(&name) => {
                     let name = name.to_owned();
@@ -126,6 +131,8 @@ impl Flags {
 /// Demos report failures this way rather than with a panic and its backtrace: `address already
 /// in use`, not `Address already in use (os error 98)` under `thread 'main' panicked`.
 pub fn exit_code(result: std::io::Result<()>) -> std::process::ExitCode {
+    // A server's last lines may still wait for its writer thread: they are part of its output.
+    crate::output::flush(std::time::Duration::from_secs(1));
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {

@@ -11,11 +11,14 @@
 //! - [`echo`] is the reverse-echo line protocol of steps 04 to 06 (splitting, reversing, limits,
 //!   log previews) and a blocking client for tests;
 //! - [`testing`] has the test helpers: a time limit, running a demo, a free port, a count of
-//!   open descriptors; [`sys`] measures the CPU time used, to show a loop that no longer spins.
+//!   open descriptors; [`sys`] measures the CPU time used, to show a loop that no longer spins;
+//! - [`record`] listens to what the loops of steps 03 to 06 decide, for `cargo xtask trace`,
+//!   for the demos' `--step`, and for tests (it never schedules anything itself).
 
 pub mod demo;
 pub mod echo;
 pub mod output;
+pub mod record;
 pub mod sys;
 pub mod testing;
 mod trace;

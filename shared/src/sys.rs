@@ -1,4 +1,5 @@
-//! The one system call the workshop's plumbing needs: how much CPU this process has used.
+//! The system calls the workshop's plumbing needs: how much CPU this process has used, and a
+//! function to run at exit.
 //!
 //! std measures wall time (`Instant`) but not CPU time. Comparing the two is how the demos and
 //! tests of step05 show that a sleeping loop no longer spins: `getrusage(2)`, through `libc`.
@@ -26,6 +27,29 @@ pub fn cpu_time() -> io::Result<Duration> {
         Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0)) + Duration::from_micros(micros)
     };
     Ok(time(usage.ru_utime) + time(usage.ru_stime))
+}
+
+/// Runs `f` when the process exits, by `main` returning or by `std::process::exit`: a trace
+/// file is flushed then, whichever way a demo ends. At most a few such calls per process.
+pub fn at_exit(f: fn()) {
+    static AT_EXIT: std::sync::Mutex<Vec<fn()>> = std::sync::Mutex::new(Vec::new());
+    /// What the C library calls at exit: every function registered, none of them allowed to
+    /// unwind into C.
+    extern "C" fn run_all() {
+        let functions = AT_EXIT.lock().map(|f| f.clone()).unwrap_or_default();
+        for f in functions {
+            let _ = std::panic::catch_unwind(f);
+        }
+    }
+    let mut functions = AT_EXIT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if functions.is_empty() {
+        // SAFETY: `run_all` is a plain `extern "C" fn()` with no arguments, as `atexit` expects;
+        // it lives as long as the program, and it never unwinds (each call is caught).
+        let _ = unsafe { libc::atexit(run_all) };
+    }
+    functions.push(f);
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Waker};
 
+use shared::record;
+
 /// A task: a future with nothing left to return, boxed so that futures of different types fit in
 /// one queue (Python's coroutine objects all have the same type; Rust's do not).
 pub type Task = Pin<Box<dyn Future<Output = ()>>>;
@@ -57,7 +59,9 @@ impl Loop {
 
     /// Queues a task; it gets its first poll on a later turn. Works from inside a running task.
     pub fn add_task(&self, task: impl Future<Output = ()> + 'static) {
-        self.tasks.borrow_mut().push_back(Box::pin(task));
+        let task: Task = Box::pin(task);
+        record::added(record::id_of(&*task));
+        self.tasks.borrow_mut().push_back(task);
     }
 
     /// Polls the tasks in turn until none is left.
@@ -68,7 +72,14 @@ impl Loop {
         let _running = Running::start(self);
         let mut cx = Context::from_waker(Waker::noop());
         while let Some(mut task) = self.next_task() {
-            if task.as_mut().poll(&mut cx).is_pending() {
+            let id = record::id_of(&*task);
+            record::turn();
+            record::polling(id);
+            let ready = task.as_mut().poll(&mut cx).is_ready();
+            record::polled(id, ready);
+            if ready {
+                record::finished(id);
+            } else {
                 self.tasks.borrow_mut().push_back(task);
             }
         }

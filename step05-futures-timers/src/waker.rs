@@ -13,6 +13,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::Wake;
 
+use shared::record;
+
 use crate::event_loop::queue_here;
 
 /// The ids of tasks woken away from the running loop, shared by the loop and every waker, on
@@ -116,7 +118,11 @@ impl Wake for TaskWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        if !self.queued.swap(true, Ordering::AcqRel) && !queue_here(&self.queue, self.id) {
+        if self.queued.swap(true, Ordering::AcqRel) {
+            return; // queued already: polled once, however many wakes
+        }
+        record::woken(self.id);
+        if !queue_here(&self.queue, self.id) {
             self.queue.push(self.id);
         }
     }

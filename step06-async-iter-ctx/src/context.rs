@@ -3,6 +3,8 @@
 
 use std::future::{Future, poll_fn};
 
+use shared::record;
+
 use crate::Loop;
 use crate::generator::{Co, Generator, Resumed};
 
@@ -104,6 +106,7 @@ impl<M: AsyncContextManager + 'static> Drop for Scope<M> {
         // Entered outside any loop, there is nobody to run it: dropped, it still drops the
         // manager and the resource (sockets close), but its `await`s never run.
         if let Some(event_loop) = &self.event_loop {
+            record::cleanup();
             event_loop.add_task(async move {
                 let _ = exit.await; // a cancellation is not suppressed: nobody is told
             });

@@ -14,6 +14,8 @@ use std::sync::atomic::{Ordering, fence};
 use std::task::{Context, Waker};
 use std::time::{Duration, Instant};
 
+use shared::record;
+
 use crate::OneShot;
 use crate::reactor::Reactor;
 use crate::timer::Timers;
@@ -133,6 +135,7 @@ impl Loop {
         });
         tasks.live += 1;
         self.inner.ready.borrow_mut().push_back(id);
+        record::added(id);
     }
 
     /// Sets `future` at `deadline`: the talk's `call_later(t, future)`, whose `t` is a time, not
@@ -161,6 +164,7 @@ impl Loop {
         let mut polled = 0; // tasks polled since the reactor was last asked
         let mut stuck = 0; // tasks given up on, reported once their cleanup has run
         while self.inner.tasks.borrow().live > 0 {
+            record::turn();
             self.inner.turns.set(self.inner.turns.get() + 1);
             self.fire_due_timers();
             let mut ready = self.inner.ready.borrow_mut();
@@ -218,7 +222,11 @@ impl Loop {
         };
         if slot.handle.take_queued() {
             let mut cx = Context::from_waker(&slot.waker);
-            if slot.task.as_mut().poll(&mut cx).is_ready() {
+            record::polling(id);
+            let ready = slot.task.as_mut().poll(&mut cx).is_ready();
+            record::polled(id, ready);
+            if ready {
+                record::finished(id);
                 drop(slot); // before the slab is borrowed: the task's destructors may use it
                 let mut tasks = self.inner.tasks.borrow_mut();
                 tasks.free.push(id);
@@ -245,7 +253,9 @@ impl Loop {
         if !self.inner.ready.borrow().is_empty() || !self.inner.woken_elsewhere.is_empty() {
             timeout = Some(Duration::ZERO);
         }
+        record::waiting(timeout);
         let waited = self.inner.reactor.wait(timeout);
+        record::woke_up();
         self.inner.woken_elsewhere.set_sleeping(false);
         waited?;
         self.inner.reactor.dispatch();
@@ -290,6 +300,7 @@ impl Loop {
             // Not `while let`: the heap would stay borrowed for the whole body.
             let due = self.inner.timers.borrow_mut().pop_due(now);
             let Some(future) = due else { return };
+            record::timer_fired();
             let _ = future.set(()); // already set by someone else: nothing to do
         }
     }

@@ -13,6 +13,8 @@ use std::time::Duration;
 
 use mio::{Events, Interest, Token};
 
+use shared::record;
+
 use crate::OneShot;
 
 /// The token of the alarm that cuts a sleep short; sockets get the others.
@@ -156,7 +158,8 @@ impl Reactor {
                         source[dir].ready = true;
                         // A fresh one-shot for the event after, if a task awaits this one.
                         if !source[dir].next_event.is_orphan() {
-                            events_due.push(std::mem::take(&mut source[dir].next_event));
+                            let next = std::mem::take(&mut source[dir].next_event);
+                            events_due.push((event.token().0, next));
                         }
                     }
                 }
@@ -164,7 +167,8 @@ impl Reactor {
         }
         // Set them once the borrows are over: setting one wakes tasks, and a waker may be
         // anything, even code that registers a socket.
-        for event in events_due {
+        for (token, event) in events_due {
+            record::socket_ready(token);
             let _ = event.set(()); // set for nobody: fine
         }
     }

@@ -23,6 +23,7 @@ pub mod list;
 pub mod samples;
 pub mod steps;
 pub mod tour;
+pub mod trace;
 
 /// What every subcommand is given: where the workspace is, and which steps it has.
 #[derive(Debug, Clone)]

@@ -16,6 +16,11 @@ const COMMANDS: &[(&str, &str, Main)] = &[
     ("tour", "every headline demo, in order", tour::main),
     ("check", "what CI checks beyond tests", check::main),
     ("bench", "speed vs tokio, smol, asyncio", xtask::bench::main),
+    (
+        "trace",
+        "a picture of what the loop did",
+        xtask::trace::main,
+    ),
 ];
 
 fn main() -> ExitCode {
