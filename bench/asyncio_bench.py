@@ -22,6 +22,8 @@ import types
 MESSAGE = 64
 BOUNCES = 10
 SERVER_BUFFER = 4096  # what every echo server reads into: bigger than a message
+LINE = b"012345678\n"  # one line of stream_lines: ten bytes, its newline included
+CHUNK = 64 * 1024  # the most stream_lines' client writes at once
 
 
 def scaled(n):
@@ -48,6 +50,10 @@ def round_trips():
 
 def idle():
     return scaled(1_000)
+
+
+def lines():
+    return scaled(100_000)
 
 
 async def number(i):
@@ -181,6 +187,47 @@ async def idle_conns():
     return elapsed
 
 
+def count_lines():
+    """A server for one client that counts its lines up to an empty one (`async for`), checks
+    them and answers the count; returns it, and a future done once it has answered."""
+    done = asyncio.get_running_loop().create_future()
+
+    async def client(reader, writer):
+        try:
+            count = size = 0
+            async for line in reader:
+                if line == b"\n":
+                    break  # the client has no more
+                count += 1
+                size += len(line) - 1
+            assert (count, size) == (lines(), lines() * (len(LINE) - 1))
+            writer.write(b"%d\n" % count)
+            await writer.drain()
+            writer.close()
+            done.set_result(None)
+        except Exception as error:  # the run fails with it, not only this handler
+            done.set_exception(error)
+
+    return client, done
+
+
+async def stream_lines():
+    """100,000 lines of 10 bytes over loopback, written 64 KiB at a time, then an empty line
+    that ends them, through the server's `async for line in reader`; the client waits for the
+    count the server answers. Both in this one loop."""
+    handler, done = count_lines()
+    server = await asyncio.start_server(handler, "127.0.0.1", 0)
+    host, port = server.sockets[0].getsockname()
+    reader, writer = await asyncio.open_connection(host, port)
+    data = LINE * lines() + b"\n"
+    for start in range(0, len(data), CHUNK):
+        writer.write(data[start : start + CHUNK])
+        await writer.drain()
+    answer = await reader.readline()
+    await close(server, done, [writer])
+    assert answer == b"%d\n" % lines(), answer
+
+
 WORKLOADS = {
     "spawn_join": spawn_join,
     "yield_selfwake": yield_selfwake,
@@ -190,6 +237,7 @@ WORKLOADS = {
     "timers_10ms": timers(0.010),
     "echo": echo,
     "idle_conns": idle_conns,
+    "stream_lines": stream_lines,
 }
 
 

@@ -35,6 +35,11 @@ pub const MESSAGE: usize = 64;
 pub const BOUNCES: u64 = 10;
 /// The buffer every echo server reads into: bigger than a message, as a real server's is.
 pub const SERVER_BUFFER: usize = 4096;
+/// One line of `stream_lines`, its newline included: ten bytes, a short line, as a log's are.
+pub const LINE: &[u8] = b"012345678\n";
+/// The most `stream_lines`' client writes at once: many lines per write, as a program that
+/// buffers its output writes them.
+pub const CHUNK: usize = 64 * 1024;
 
 /// `n / BENCH_DIVISOR`, at least 1.
 fn scaled(n: u64) -> u64 {
@@ -68,6 +73,50 @@ pub fn round_trips() -> u64 {
 /// Idle connections of `idle_conns`, and the round trips timed beside them: 1,000 each.
 pub fn idle() -> u64 {
     scaled(1_000)
+}
+
+/// Lines of `stream_lines`: 100,000.
+pub fn lines() -> u64 {
+    scaled(100_000)
+}
+
+/// What `stream_lines`' client sends: [`lines`] times [`LINE`], then an empty line that ends
+/// them, as one ends HTTP's headers. The connection stays open both ways, for the answer to come
+/// back: step06's stream cannot shut down its writing half alone.
+pub fn lines_to_send() -> Vec<u8> {
+    let mut bytes = LINE.repeat(lines() as usize);
+    bytes.push(b'\n');
+    bytes
+}
+
+/// What `stream_lines`' server keeps of the lines it reads.
+#[derive(Debug, Default)]
+pub struct LineCount {
+    /// Lines read, the empty last one not counted.
+    lines: u64,
+    /// Their bytes, without the newlines.
+    bytes: u64,
+}
+
+impl LineCount {
+    /// Counts one line, given without its newline.
+    pub fn add(&mut self, line: &[u8]) {
+        self.lines += 1;
+        self.bytes += line.len() as u64;
+    }
+
+    /// The server's answer, the count on a line of its own, once it checked that every line
+    /// came, whole: the client waits for it, so the run ends when the last line is read.
+    pub fn answer(&self) -> Vec<u8> {
+        let line = LINE.len() as u64 - 1;
+        assert_eq!((self.lines, self.bytes), (lines(), lines() * line));
+        format!("{}\n", self.lines).into_bytes()
+    }
+}
+
+/// Whether `answer` (without its newline) is the count of every line sent: the client's check.
+pub fn all_lines_counted(answer: &[u8]) -> bool {
+    answer == lines().to_string().as_bytes()
 }
 
 /// Times `iters` calls of `run`: how most workloads answer criterion.

@@ -20,6 +20,9 @@ use harness::{Entry, timed};
 /// Why `yield_fair`, `echo` and `idle_conns` do not apply here.
 const NO_IO: &str = "no sockets before step04";
 
+/// Why `stream_lines` does not apply here.
+const NO_LINE_STREAM: &str = "no line stream before step06";
+
 fn main() {
     // One loop for the whole process, as tokio's runtime and smol's executor are.
     let event_loop = Loop::new();
@@ -42,6 +45,7 @@ fn main() {
         ),
         ("echo", Entry::Skip(NO_IO)),
         ("idle_conns", Entry::Skip(NO_IO)),
+        ("stream_lines", Entry::Skip(NO_LINE_STREAM)),
     ]);
 }
 

@@ -8,14 +8,21 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use step06_async_iter_ctx::{AioListener, AioStream, Loop, OneShot, gather, interrupt, sleep};
+use step06_async_iter_ctx::{
+    AioListener, AioStream, AsyncIterator, Loop, OneShot, gather, interrupt, sleep,
+};
 
 // Each runtime uses the sizes of the workloads it can run, and no more.
 #[allow(dead_code)]
 #[path = "../../bench/harness.rs"]
 mod harness;
 
-use harness::{Entry, MESSAGE, SERVER_BUFFER, timed};
+use harness::{CHUNK, Entry, LineCount, MESSAGE, SERVER_BUFFER, timed};
+
+/// The longest line the line streams accept: asyncio's default limit.
+const MAX_LINE: usize = 64 * 1024;
+/// How long the line streams wait for a silent peer: far longer than any run.
+const IDLE: Duration = Duration::from_secs(60);
 
 fn main() {
     // One loop for the whole process, as tokio's runtime and smol's executor are: each run
@@ -31,8 +38,8 @@ fn main() {
             "yield_selfwake",
             Entry::Run(&mut |n| timed(n, || yields(l))),
         ),
-        // The same `interrupt()`: this loop asks the reactor (`epoll_wait`, timeout 0) before
-        // it polls a task that woke itself, so every yield here is a fair one.
+        // The same `interrupt()`: while tasks keep waking, this loop asks the reactor once
+        // every 61 polls, not at each yield. It has no fair yield: this is its self-wake again.
         ("yield_fair", Entry::Run(&mut |n| timed(n, || yields(l)))),
         ("ping_pong", Entry::Run(&mut |n| timed(n, || ping_pong(l)))),
         ("timers_1ms", Entry::Run(&mut |n| timed(n, || timers(l, 1)))),
@@ -42,6 +49,10 @@ fn main() {
         ),
         ("echo", Entry::Run(&mut |n| timed(n, || echo(l)))),
         ("idle_conns", Entry::Run(&mut |n| idle_conns(l, n))),
+        (
+            "stream_lines",
+            Entry::Run(&mut |n| timed(n, || stream_lines(l))),
+        ),
     ]);
 }
 
@@ -133,6 +144,38 @@ fn idle_conns(event_loop: &Loop, iters: u64) -> Duration {
     };
     let elapsed = event_loop.run_task(client).expect("the loop runs");
     elapsed.expect("the round trips run")
+}
+
+/// 100,000 lines of 10 bytes over loopback, written 64 KiB at a time, through the server's
+/// line stream; the client waits for the count the server answers. Both in this one loop.
+fn stream_lines(event_loop: &Loop) {
+    let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a port");
+    let addr = listener.local_addr().expect("its address");
+    event_loop.add_task(async move { count_lines(listener).await.expect("the lines come") });
+    let client = async move {
+        let stream = AioStream::connect(addr).await?;
+        for chunk in harness::lines_to_send().chunks(CHUNK) {
+            stream.send_all(chunk).await?;
+        }
+        let answer = stream.lines(MAX_LINE, IDLE).next().await;
+        answer.unwrap_or_else(|| Err(io::ErrorKind::UnexpectedEof.into()))
+    };
+    let answer = event_loop.run_task(client).expect("the loop runs");
+    assert!(harness::all_lines_counted(&answer.expect("an answer")));
+}
+
+/// Accepts one client, counts its lines up to the empty one, `async for`, and answers the count.
+async fn count_lines(listener: AioListener) -> io::Result<()> {
+    let (stream, _) = listener.accept().await?;
+    let mut lines = stream.lines(MAX_LINE, IDLE);
+    let mut count = LineCount::default();
+    while let Some(line) = lines.next().await {
+        match line? {
+            line if line.is_empty() => break, // the client has no more
+            line => count.add(&line),
+        }
+    }
+    stream.send_all(&count.answer()).await
 }
 
 /// Accepts `connections` clients, each served by its own task until it closes.

@@ -10,7 +10,8 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use smol::channel;
-use smol::io::{AsyncReadExt, AsyncWriteExt};
+use smol::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use smol::stream::StreamExt;
 use smol::{Async, LocalExecutor, Task, Timer};
 
 // Each runtime uses the sizes of the workloads it can run, and no more.
@@ -18,7 +19,7 @@ use smol::{Async, LocalExecutor, Task, Timer};
 #[path = "../../harness.rs"]
 mod harness;
 
-use harness::{Entry, MESSAGE, SERVER_BUFFER, timed};
+use harness::{CHUNK, Entry, LineCount, MESSAGE, SERVER_BUFFER, timed};
 
 /// The executor, shared with the tasks that spawn tasks (the echo server).
 type Executor = Rc<LocalExecutor<'static>>;
@@ -52,6 +53,10 @@ fn main() {
         ),
         ("echo", Entry::Run(&mut |n| timed(n, || echo(ex)))),
         ("idle_conns", Entry::Run(&mut |n| idle_conns(ex, n))),
+        (
+            "stream_lines",
+            Entry::Run(&mut |n| timed(n, || stream_lines(ex))),
+        ),
     ]);
 }
 
@@ -172,6 +177,40 @@ fn idle_conns(ex: &Executor, iters: u64) -> Duration {
         io::Result::Ok(elapsed)
     };
     run(ex, client).expect("the round trips run")
+}
+
+/// 100,000 lines of 10 bytes over loopback, written 64 KiB at a time, through the server's
+/// `BufReader::lines`; the client waits for the count the server answers. Both on this thread.
+fn stream_lines(ex: &Executor) {
+    let client = async {
+        let listener = Async::<TcpListener>::bind((Ipv4Addr::LOCALHOST, 0))?;
+        let addr = listener.get_ref().local_addr()?;
+        let server = ex.spawn(count_lines(listener));
+        let stream = connect(addr).await?;
+        for chunk in harness::lines_to_send().chunks(CHUNK) {
+            (&stream).write_all(chunk).await?;
+        }
+        let mut replies = BufReader::new(&stream).lines();
+        let answer = replies.next().await.transpose()?.unwrap_or_default();
+        assert!(harness::all_lines_counted(answer.as_bytes()));
+        server.await
+    };
+    run(ex, client).expect("the lines go through");
+}
+
+/// Accepts one client, counts its lines up to the empty one, and answers the count.
+async fn count_lines(listener: Async<TcpListener>) -> io::Result<()> {
+    let (stream, _) = listener.accept().await?;
+    stream.get_ref().set_nodelay(true)?;
+    let mut lines = BufReader::new(&stream).lines();
+    let mut count = LineCount::default();
+    while let Some(line) = lines.next().await {
+        match line? {
+            line if line.is_empty() => break, // the client has no more
+            line => count.add(line.as_bytes()),
+        }
+    }
+    (&stream).write_all(&count.answer()).await
 }
 
 /// Accepts `connections` clients, each served by its own task until it closes.

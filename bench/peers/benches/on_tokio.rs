@@ -8,7 +8,7 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::oneshot;
@@ -19,7 +19,7 @@ use tokio::task::JoinHandle;
 #[path = "../../harness.rs"]
 mod harness;
 
-use harness::{Entry, MESSAGE, SERVER_BUFFER, timed};
+use harness::{CHUNK, Entry, LineCount, MESSAGE, SERVER_BUFFER, timed};
 
 fn main() {
     let runtime = Builder::new_current_thread()
@@ -51,6 +51,10 @@ fn main() {
         ),
         ("echo", Entry::Run(&mut |n| timed(n, || echo(rt)))),
         ("idle_conns", Entry::Run(&mut |n| idle_conns(rt, n))),
+        (
+            "stream_lines",
+            Entry::Run(&mut |n| timed(n, || stream_lines(rt))),
+        ),
     ]);
 }
 
@@ -167,6 +171,42 @@ fn idle_conns(rt: &Runtime, iters: u64) -> Duration {
         io::Result::Ok(elapsed)
     })
     .expect("the round trips run")
+}
+
+/// 100,000 lines of 10 bytes over loopback, written 64 KiB at a time, through the server's
+/// `BufReader::lines`; the client waits for the count the server answers. Both on this thread.
+fn stream_lines(rt: &Runtime) {
+    rt.block_on(async {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+        let addr = listener.local_addr()?;
+        let server = tokio::spawn(count_lines(listener));
+        let mut stream = connect(addr).await?;
+        let (read, mut write) = stream.split();
+        for chunk in harness::lines_to_send().chunks(CHUNK) {
+            write.write_all(chunk).await?;
+        }
+        let mut replies = BufReader::new(read).lines();
+        let answer = replies.next_line().await?.unwrap_or_default();
+        assert!(harness::all_lines_counted(answer.as_bytes()));
+        server.await.expect("the server ends well")
+    })
+    .expect("the lines go through");
+}
+
+/// Accepts one client, counts its lines up to the empty one, and answers the count.
+async fn count_lines(listener: TcpListener) -> io::Result<()> {
+    let (mut stream, _) = listener.accept().await?;
+    stream.set_nodelay(true)?;
+    let (read, mut write) = stream.split();
+    let mut lines = BufReader::new(read).lines();
+    let mut count = LineCount::default();
+    while let Some(line) = lines.next_line().await? {
+        match line {
+            line if line.is_empty() => break, // the client has no more
+            line => count.add(line.as_bytes()),
+        }
+    }
+    write.write_all(&count.answer()).await
 }
 
 /// Accepts `connections` clients, each served by its own task until it closes.

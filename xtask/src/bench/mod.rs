@@ -60,7 +60,7 @@ with its chart (bench/ratios.svg). Each workload runs in its own process.
 ";
 
 /// The workloads, in the order they run and are shown, with what each one does.
-pub const WORKLOADS: [(&str, &str); 8] = [
+pub const WORKLOADS: [(&str, &str); 9] = [
     (
         "spawn_join",
         "spawn 10,000 tasks that each return a number; collect every result, in order",
@@ -92,6 +92,10 @@ pub const WORKLOADS: [(&str, &str); 8] = [
     (
         "idle_conns",
         "1,000 round trips on one connection while 1,000 others stay open and idle",
+    ),
+    (
+        "stream_lines",
+        "100,000 lines of 10 bytes into the server's line stream, client and server in one loop",
     ),
 ];
 

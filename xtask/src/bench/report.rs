@@ -227,7 +227,19 @@ impl Report<'_> {
              in between, so smol has no fair yield and this is its self-wake again;\n\
              - asyncio: `asyncio.sleep(0)`, whose loop asks the selector on every turn: fair. \
              Its `yield_selfwake` is a bare `yield` in a coroutine, which is all `sleep(0)` \
-             is: asyncio has no yield that skips the selector.\n\n",
+             is: asyncio has no yield that skips the selector.\n\n\
+             What each runtime's line stream is. In `stream_lines` the client writes the lines \
+             64 KiB at a time, then an empty line that ends them (the connection stays open for \
+             the answer: step06's stream cannot shut down its writing half alone), and the \
+             server reads them through:\n\n\
+             - step06: `AioStream::lines`, a generator over reads of 16 KiB, each under the \
+             stream's idle timeout; each line a `Vec<u8>`;\n\
+             - tokio: `BufReader::new(reader).lines()`, over reads of 8 KiB; each line a \
+             `String`, checked as UTF-8;\n\
+             - smol: futures-lite's `BufReader::new(&stream).lines()`, the same;\n\
+             - asyncio: `async for line in reader`, on the streams of `start_server`, whose \
+             transport reads up to 256 KiB at a time; each line `bytes`, its newline \
+             included.\n\n",
         );
         let mut skips = Vec::new();
         for runtime in self.runtimes {
