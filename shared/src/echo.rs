@@ -43,9 +43,13 @@ pub fn reverse_line(line: &[u8]) -> Vec<u8> {
 /// waits for the next push. It holds at most `max_line` bytes of an unfinished line.
 #[derive(Debug)]
 pub struct LineSplitter {
-    /// Bytes received but not yet returned as a line.
+    /// Bytes received; those before `start` were returned as lines already.
     buffer: Vec<u8>,
-    /// How many bytes at the start of `buffer` are known to hold no newline.
+    /// Where the next line begins in `buffer`. Lines are not cut off the front one by one
+    /// (that would move the rest of the buffer for every line): the buffer is compacted once
+    /// per push instead.
+    start: usize,
+    /// How many bytes from `start` are known to hold no newline.
     scanned: usize,
     /// The longest line accepted, without its newline.
     max_line: usize,
@@ -56,6 +60,7 @@ impl LineSplitter {
     pub fn new(max_line: usize) -> LineSplitter {
         LineSplitter {
             buffer: Vec::new(),
+            start: 0,
             scanned: 0,
             max_line,
         }
@@ -63,6 +68,8 @@ impl LineSplitter {
 
     /// Adds bytes as they came from the network.
     pub fn push(&mut self, bytes: &[u8]) {
+        self.buffer.drain(..self.start);
+        self.start = 0;
         self.buffer.extend_from_slice(bytes);
     }
 
@@ -71,35 +78,30 @@ impl LineSplitter {
     /// A line longer than the limit, complete or not, is an error of kind `InvalidData`.
     pub fn next_line(&mut self) -> io::Result<Option<Vec<u8>>> {
         // Search only the new bytes, so a long line arriving in many pieces is scanned once.
-        let newline = self.buffer[self.scanned..].iter().position(|&b| b == b'\n');
-        let end = match newline {
-            Some(offset) => self.scanned + offset,
-            None => self.buffer.len(),
-        };
-        if end > self.max_line {
+        let from = self.start + self.scanned;
+        let newline = self.buffer[from..].iter().position(|&b| b == b'\n');
+        let end = newline.map_or(self.buffer.len(), |offset| from + offset);
+        if end - self.start > self.max_line {
             let message = format!("line longer than {} bytes", self.max_line);
             return Err(io::Error::new(io::ErrorKind::InvalidData, message));
         }
         if newline.is_none() {
-            self.scanned = end;
+            self.scanned = end - self.start;
             return Ok(None);
         }
-        let mut line: Vec<u8> = self.buffer.drain(..=end).collect();
-        line.pop(); // the newline
-        self.scanned = 0;
+        let line = self.buffer[self.start..end].to_vec();
+        (self.start, self.scanned) = (end + 1, 0);
         Ok(Some(line))
     }
 
     /// Checks that the stream ended between two lines: leftover bytes were a line cut short,
     /// an error of kind `UnexpectedEof` rather than something silently dropped.
     pub fn finish(&self) -> io::Result<()> {
-        if self.buffer.is_empty() {
+        let left = self.buffer.len() - self.start;
+        if left == 0 {
             return Ok(());
         }
-        let message = format!(
-            "ended mid-line ({} bytes without a newline)",
-            self.buffer.len()
-        );
+        let message = format!("ended mid-line ({left} bytes without a newline)");
         Err(io::Error::new(io::ErrorKind::UnexpectedEof, message))
     }
 }
