@@ -3,7 +3,7 @@
 //! part that uses the step's sockets and loop.
 
 use std::io;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use shared::echo::{DRAIN_LIMIT, Door, IDLE, RECV_SIZE, SERVER_FULL, ServeOptions, Session};
 
@@ -86,9 +86,10 @@ pub async fn handle_client(stream: &AioStream, session: &mut Session) -> io::Res
 /// client would see a reset, not the end of the stream, after the error line.
 async fn drain(stream: &AioStream) {
     let mut buf = vec![0; RECV_SIZE];
-    let mut left = DRAIN_LIMIT;
-    // With timers, the bytes still on their way get a moment to arrive.
-    while left > 0 {
+    let (mut left, started) = (DRAIN_LIMIT, Instant::now());
+    // With timers, the bytes still on their way get a moment to arrive; but a client that
+    // trickles them does not keep its seat for longer than ten such moments in all.
+    while left > 0 && started.elapsed() < DRAIN_WAIT * 10 {
         match timeout(DRAIN_WAIT, stream.recv(&mut buf)).await {
             Ok(0) | Err(_) => return,
             Ok(received) => left = left.saturating_sub(received),

@@ -29,6 +29,18 @@ pub trait AsyncIterator {
         Next { iter: self }
     }
 
+    /// The items already here, together: a chunk ends where the next item would have to be
+    /// waited for. (The ecosystem's `ready_chunks`: a server answers them in one write.)
+    fn ready_chunks(self) -> ReadyChunks<Self>
+    where
+        Self: Sized,
+    {
+        ReadyChunks {
+            iter: self,
+            ended: false,
+        }
+    }
+
     /// Every item, in order, once the end comes: the comprehension `[x async for x in it]`.
     fn collect(mut self) -> impl Future<Output = Vec<Self::Item>>
     where
@@ -56,6 +68,32 @@ impl<I: AsyncIterator + Unpin + ?Sized> Future for Next<'_, I> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         Pin::new(&mut *self.iter).poll_next(cx)
+    }
+}
+
+/// The iterator of [`AsyncIterator::ready_chunks`].
+#[derive(Debug)]
+pub struct ReadyChunks<I> {
+    /// The iterator whose items it gathers.
+    iter: I,
+    /// Whether `iter` has ended: only the end is left.
+    ended: bool,
+}
+
+impl<I: AsyncIterator + Unpin> AsyncIterator for ReadyChunks<I> {
+    type Item = Vec<I::Item>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let mut chunk = Vec::new();
+        while !self.ended {
+            match Pin::new(&mut self.iter).poll_next(cx) {
+                Poll::Ready(Some(item)) => chunk.push(item),
+                Poll::Ready(None) => self.ended = true,
+                Poll::Pending if chunk.is_empty() => return Poll::Pending,
+                Poll::Pending => break, // the rest would have to be waited for
+            }
+        }
+        Poll::Ready((!chunk.is_empty()).then_some(chunk))
     }
 }
 

@@ -3,8 +3,6 @@
 
 use std::future::{Future, poll_fn};
 
-use shared::record;
-
 use crate::Loop;
 use crate::generator::{Co, Generator, Resumed};
 
@@ -72,11 +70,11 @@ where
 
 /// From a successful enter until the exit is awaited, what the exit needs. Dropped in between —
 /// the `async_with` future was cancelled — it cannot await the exit (a `Drop` cannot await), so
-/// it hands `exit(Cancelled)` to its loop, as a task of its own.
+/// it hands `exit(Cancelled)` to the loop, as a task of its own.
 struct Scope<M: AsyncContextManager + 'static> {
     /// The manager and its resource, until the exit takes them.
     armed: Option<(M, M::Resource)>,
-    /// The loop the scope was entered in, which runs the exit of a cancelled body.
+    /// The loop the scope was entered in: it runs the exit of a body cancelled where no loop runs.
     event_loop: Option<Loop>,
 }
 
@@ -103,11 +101,11 @@ impl<M: AsyncContextManager + 'static> Drop for Scope<M> {
             return; // the exit was awaited already
         };
         let exit = manager.exit(resource, Outcome::Cancelled);
-        // Entered outside any loop, there is nobody to run it: dropped, it still drops the
-        // manager and the resource (sockets close), but its `await`s never run.
-        if let Some(event_loop) = &self.event_loop {
-            record::cleanup();
-            event_loop.add_task(async move {
+        // The loop running now, or else the one it was entered in. With neither, there is
+        // nobody to run it: dropped, it still drops the manager and the resource (sockets
+        // close), but its `await`s never run.
+        if let Some(event_loop) = Loop::current().ok().or_else(|| self.event_loop.clone()) {
+            event_loop.add_cleanup(async move {
                 let _ = exit.await; // a cancellation is not suppressed: nobody is told
             });
         }

@@ -3,7 +3,7 @@
 //! part that uses the step's sockets and loop.
 
 use std::io;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use shared::echo::{DRAIN_LIMIT, Door, IDLE, RECV_SIZE, SERVER_FULL, ServeOptions, Session};
 
@@ -51,33 +51,33 @@ async fn serve_client(stream: AioStream, mut session: Session) {
 
 /// Answers each line of one client until it closes its side; fails when the connection ends
 /// otherwise (a line too long, a client gone mid-line, silent for too long…). The talk's
-/// `async for`, over the client's lines.
+/// `async for`, over the client's lines; those that arrived together are answered in one write.
 pub async fn handle_client(stream: &AioStream, session: &mut Session) -> io::Result<()> {
-    let mut lines = stream.lines(session.max_line(), session.idle_timeout());
-    while let Some(line) = lines.next().await {
-        let line = match line {
-            Ok(line) => line,
-            Err(err) => return hang_up(stream, err).await,
-        };
+    let lines = stream.lines(session.max_line(), session.idle_timeout());
+    let mut chunks = lines.ready_chunks();
+    while let Some(chunk) = chunks.next().await {
+        let mut replies = Vec::new();
+        for line in chunk {
+            match line {
+                Ok(line) => replies.extend(session.reply_to(&line)),
+                Err(err) => return hang_up(stream, replies, err).await,
+            }
+        }
         // A client that never reads what it is sent does not hold its seat for ever either.
-        timeout(
-            session.idle_timeout(),
-            stream.send_all(&session.reply_to(&line)),
-        )
-        .await?;
+        timeout(session.idle_timeout(), stream.send_all(&replies)).await?;
     }
     Ok(())
 }
 
-/// Says why the connection ends, when the client can be told (silent for too long, a line too
-/// long), then fails with `err`. Best effort: the client may be gone already.
-async fn hang_up(stream: &AioStream, err: io::Error) -> io::Result<()> {
-    let why = match err.kind() {
-        io::ErrorKind::TimedOut => IDLE.to_vec(),
-        io::ErrorKind::InvalidData => format!("error: {err}\n").into_bytes(),
-        _ => return Err(err),
-    };
-    let _ = timeout(DRAIN_WAIT, stream.send_all(&why)).await;
+/// Sends the replies so far and, when the client can be told, why the connection ends (silent
+/// for too long, a line too long); then fails with `err`. Best effort: the client may be gone.
+async fn hang_up(stream: &AioStream, mut replies: Vec<u8>, err: io::Error) -> io::Result<()> {
+    match err.kind() {
+        io::ErrorKind::TimedOut => replies.extend_from_slice(IDLE),
+        io::ErrorKind::InvalidData => replies.extend(format!("error: {err}\n").into_bytes()),
+        _ => {}
+    }
+    let _ = timeout(DRAIN_WAIT, stream.send_all(&replies)).await;
     drain(stream).await;
     Err(err)
 }
@@ -87,9 +87,10 @@ async fn hang_up(stream: &AioStream, err: io::Error) -> io::Result<()> {
 /// client would see a reset, not the end of the stream, after the error line.
 async fn drain(stream: &AioStream) {
     let mut buf = vec![0; RECV_SIZE];
-    let mut left = DRAIN_LIMIT;
-    // With timers, the bytes still on their way get a moment to arrive.
-    while left > 0 {
+    let (mut left, started) = (DRAIN_LIMIT, Instant::now());
+    // With timers, the bytes still on their way get a moment to arrive; but a client that
+    // trickles them does not keep its seat for longer than ten such moments in all.
+    while left > 0 && started.elapsed() < DRAIN_WAIT * 10 {
         match timeout(DRAIN_WAIT, stream.recv(&mut buf)).await {
             Ok(0) | Err(_) => return,
             Ok(received) => left = left.saturating_sub(received),

@@ -72,6 +72,8 @@ struct Inner {
     turns: Cell<u64>,
     /// True while [`Loop::run`] runs: a second `run` of the same loop would fight the first one.
     running: Cell<bool>,
+    /// Cleanup that drops handed to the loop, to become tasks at the start of the next turn.
+    cleanup: RefCell<Vec<Task>>,
 }
 
 /// The tasks, each in a slot numbered by its id; a finished task's id is given to the next one.
@@ -107,6 +109,7 @@ impl Loop {
             reactor: Rc::new(reactor),
             turns: Cell::new(0),
             running: Cell::new(false),
+            cleanup: RefCell::new(Vec::new()),
         };
         Ok(Loop {
             inner: Rc::new(inner),
@@ -138,6 +141,21 @@ impl Loop {
         record::added(id);
     }
 
+    /// Takes cleanup that a drop hands the loop (a cancelled `async_with`'s exit). It waits
+    /// aside until the next turn: a drop may come while the loop tears its tasks down after a
+    /// panic, and the cleanup must not go down with them.
+    pub(crate) fn add_cleanup(&self, cleanup: impl Future<Output = ()> + 'static) {
+        self.inner.cleanup.borrow_mut().push(Box::pin(cleanup));
+    }
+
+    /// Makes the cleanup handed over since the last turn into tasks.
+    fn adopt_cleanup(&self) {
+        for cleanup in self.inner.cleanup.take() {
+            record::cleanup();
+            self.add_task(cleanup);
+        }
+    }
+
     /// Sets `future` at `deadline`: the talk's `call_later(t, future)`, whose `t` is a time, not
     /// a delay. Deadlines on a monotonic clock: setting the system clock changes nothing.
     pub fn call_at(&self, deadline: Instant, future: OneShot<()>) {
@@ -163,7 +181,11 @@ impl Loop {
         let _running = Running::start(self);
         let mut polled = 0; // tasks polled since the reactor was last asked
         let mut stuck = 0; // tasks given up on, reported once their cleanup has run
-        while self.inner.tasks.borrow().live > 0 {
+        loop {
+            self.adopt_cleanup(); // even when the last task is done: its drop may hand some
+            if self.inner.tasks.borrow().live == 0 {
+                break;
+            }
             record::turn();
             self.inner.turns.set(self.inner.turns.get() + 1);
             self.fire_due_timers();

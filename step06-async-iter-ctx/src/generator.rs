@@ -94,6 +94,34 @@ impl<T, R> Future for Yield<'_, T, R> {
     }
 }
 
+impl<T, R> Drop for Yield<'_, T, R> {
+    /// A yield let go before the body resumed from it (polled by hand, then dropped) takes its
+    /// item back: an item is handed out only by a yield the body waits on.
+    fn drop(&mut self) {
+        if self.value.is_none() {
+            self.co.shared.slot.take();
+        }
+    }
+}
+
+/// The "being polled by its generator" flag, set while it lives: cleared also when the body
+/// panics, so that a yielder used elsewhere afterwards is still caught.
+struct Polling<'a>(&'a Cell<bool>);
+
+impl<'a> Polling<'a> {
+    /// Sets `flag` until the returned value is dropped.
+    fn begin(flag: &'a Cell<bool>) -> Self {
+        flag.set(true);
+        Polling(flag)
+    }
+}
+
+impl Drop for Polling<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
+}
+
 /// What a generator's body did when it was resumed.
 pub(crate) enum Resumed<T, O> {
     /// It handed out an item.
@@ -135,9 +163,10 @@ impl<T, Fut: Future, R> Generator<T, Fut, R> {
     /// Runs the body up to its next `yield_`, or to its end (after which it must not be called).
     pub(crate) fn poll_resume(&mut self, cx: &mut Context<'_>) -> Poll<Resumed<T, Fut::Output>> {
         let body = self.body.as_mut().expect("resumed after its end");
-        self.shared.polling.set(true);
-        let polled = body.as_mut().poll(cx);
-        self.shared.polling.set(false);
+        let polled = {
+            let _polling = Polling::begin(&self.shared.polling);
+            body.as_mut().poll(cx)
+        };
         if let Poll::Ready(output) = polled {
             self.body = None; // its locals are dropped now, not later
             return Poll::Ready(Resumed::Complete(output));

@@ -29,7 +29,7 @@ mod timer;
 mod waiter;
 mod waker;
 
-pub use async_iter::{ARange, ARangeIterator, AsyncIterator, Next, arange};
+pub use async_iter::{ARange, ARangeIterator, AsyncIterator, Next, ReadyChunks, arange};
 pub use context::{
     AsyncContextManager, FromGenerator, Outcome, async_with, context_from_generator,
 };

@@ -1,7 +1,9 @@
 //! Async context managers: the exit runs exactly once after a successful enter, told how the body
 //! ended (`Ok`, `Err`, `Cancelled`); an error may be suppressed, a cancellation not; nested
 //! scopes exit in reverse order; the cleanup that a cancelled scope hands the loop runs before
-//! `run` returns, also when the loop gives up; a failed enter leaves nothing open.
+//! `run` returns, also when the loop gives up; a failed enter leaves nothing open. Every test
+//! counts descriptors, which also runs them one at a time: a loop is two descriptors, and one
+//! opened by a test beside another would upset that one's count.
 
 use std::cell::RefCell;
 use std::future::pending;
@@ -11,7 +13,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::time::Duration;
 
-use shared::testing::{bounded, without_leaks};
+use shared::testing::without_leaks;
 use step06_async_iter_ctx::{AioListener, AsyncContextManager, Loop, Outcome, Server, Stuck};
 use step06_async_iter_ctx::{async_with, context_from_generator, interrupt, sleep, timeout};
 
@@ -67,7 +69,7 @@ impl AsyncContextManager for Recorded {
 fn logged<T: Send + 'static>(
     scenario: impl AsyncFnOnce(Log) -> T + Send + 'static,
 ) -> (io::Result<T>, Vec<String>) {
-    bounded(|| {
+    without_leaks(|| {
         let log = Log::default();
         let value = Loop::new().unwrap().run_task(scenario(Rc::clone(&log)));
         (value, log.take())
@@ -182,7 +184,7 @@ fn nested_scopes_cancelled_hand_their_exits_to_the_loop_innermost_first() {
 
 #[test]
 fn a_scope_whose_body_can_never_end_still_exits_when_the_loop_gives_up() {
-    let (outcome, log) = bounded(|| {
+    let (outcome, log) = without_leaks(|| {
         let log = Log::default();
         let event_loop = Loop::new().unwrap();
         let manager = Recorded::new("db", &log);
@@ -204,7 +206,7 @@ fn a_scope_whose_body_can_never_end_still_exits_when_the_loop_gives_up() {
 
 #[test]
 fn after_a_panic_the_cleanup_waits_in_the_loop_for_its_next_run() {
-    let (panicked, before, after) = bounded(|| {
+    let (panicked, before, after) = without_leaks(|| {
         let log = Log::default();
         let event_loop = Loop::new().unwrap();
         let manager = Recorded::new("db", &log);
