@@ -5,7 +5,8 @@
 //! [`diff`], [`demo`], [`tour`], [`check`], [`bench`]. Each one parses its own flags (with `lexopt`) and
 //! does its own work, so a new subcommand is one new module and one line in `main.rs`.
 //! [`steps`] finds the steps and reads their `[package.metadata.workshop]`; [`samples`] is how
-//! `check` runs the READMEs' sample outputs again.
+//! `check` runs the READMEs' sample outputs again. Workshop mode is [`exercise`] (a step's copy
+//! to write again), [`verify`], [`hint`] and [`progress`].
 //!
 //! Two dependencies only, `similar` for the diff and `lexopt` for flags, so that `cargo xtask`
 //! builds in seconds on a fresh clone.
@@ -19,11 +20,15 @@ pub mod bench;
 pub mod check;
 pub mod demo;
 pub mod diff;
+pub mod exercise;
+pub mod hint;
 pub mod list;
+pub mod progress;
 pub mod samples;
 pub mod steps;
 pub mod tour;
 pub mod trace;
+pub mod verify;
 
 /// What every subcommand is given: where the workspace is, and which steps it has.
 #[derive(Debug, Clone)]

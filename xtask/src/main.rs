@@ -17,6 +17,26 @@ const COMMANDS: &[(&str, &str, Main)] = &[
     ("check", "what CI checks beyond tests", check::main),
     ("bench", "speed vs tokio, smol, asyncio", xtask::bench::main),
     (
+        "exercise",
+        "a step to write again: exercise N",
+        xtask::exercise::main,
+    ),
+    (
+        "verify",
+        "check your exercises: verify N",
+        xtask::verify::main,
+    ),
+    (
+        "hint",
+        "the next hint: hint N [EXERCISE]",
+        xtask::hint::main,
+    ),
+    (
+        "progress",
+        "your exercises, step by step",
+        xtask::progress::main,
+    ),
+    (
         "trace",
         "a picture of what the loop did",
         xtask::trace::main,
@@ -56,7 +76,7 @@ fn run(mut parser: lexopt::Parser) -> Result<ExitCode, Error> {
 fn usage() -> String {
     let lines: String = COMMANDS
         .iter()
-        .map(|(name, what, _)| format!("  {name:<7} {what}\n"))
+        .map(|(name, what, _)| format!("  {name:<8} {what}\n"))
         .collect();
     format!(
         "cargo xtask: drive the workshop without remembering crate names\n\n\

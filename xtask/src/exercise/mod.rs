@@ -1,0 +1,160 @@
+//! `cargo xtask exercise N`: a copy of step N to write again, in `workshop/stepNN-…/`, where the
+//! body of each function that carries the step's idea is a `todo!()` with a first hint.
+//!
+//! The exercises are named in the step's `exercises.toml` ([`meta`]), never marked in its code:
+//! the reference steps stay the one source, and the diffs and the projector never show them.
+//! [`locate`] finds a body in a file, [`copy`] writes the copy, [`state`] says where a
+//! participant is, [`revise`] resets a body or compares it with the reference, and
+//! [`guarantees`] is what CI checks: each exercise compiles as a `todo!()`, and its tests fail
+//! without its body.
+
+pub mod copy;
+pub mod guarantees;
+pub mod locate;
+pub mod meta;
+pub mod revise;
+pub mod state;
+
+use std::fs;
+use std::process::ExitCode;
+
+use lexopt::prelude::*;
+
+use crate::steps::{self, Step};
+use crate::{Error, Workspace, help, print_out, unexpected, with_list};
+use meta::Exercise;
+
+/// `cargo xtask exercise --help`.
+pub const HELP: &str = "\
+usage: cargo xtask exercise N                     make workshop/stepNN-…, its exercises todo!()
+       cargo xtask exercise N --reset [NAME]      a fresh todo!() again (yours is kept aside)
+       cargo xtask exercise N --compare [NAME]    your bodies beside the reference's, once done
+                                                  (--force: before they pass)
+then: cargo xtask verify N, cargo xtask hint N, cargo xtask progress
+";
+
+/// What the command line asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Create,
+    Reset,
+    Compare { force: bool },
+}
+
+/// Makes, resets or compares a step's exercise copy.
+pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Error> {
+    let (mut words, mut action, mut force) = (Vec::new(), Action::Create, false);
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Short('h') | Long("help") => return help(HELP),
+            Long("reset") if action == Action::Create => action = Action::Reset,
+            Long("compare") if action == Action::Create => action = Action::Compare { force },
+            Long("force") => force = true,
+            Value(word) if words.len() < 2 => words.push(word.string()?),
+            other => {
+                return Err(unexpected(
+                    "exercise",
+                    other,
+                    "see `cargo xtask exercise --help`",
+                ));
+            }
+        }
+    }
+    if let Action::Compare { .. } = action {
+        action = Action::Compare { force };
+    } else if force {
+        return Err(Error::Usage("--force goes with --compare only".into()));
+    }
+    let Some(step) = words.first() else {
+        return Err(Error::Usage(
+            "exercise needs a step: `cargo xtask exercise 3`".into(),
+        ));
+    };
+    let step = steps::find(&ws.steps, step)?;
+    let exercises = listed(step)?;
+    let chosen = match words.get(1) {
+        None => exercises.clone(),
+        Some(_) if action == Action::Create => {
+            return Err(Error::Usage(
+                "a name goes with --reset or --compare: the copy holds every exercise".into(),
+            ));
+        }
+        Some(name) => vec![named(step, &exercises, name)?.clone()],
+    };
+    match action {
+        Action::Create => create(ws, step, &exercises),
+        Action::Reset => revise::reset(ws, step, &exercises, &chosen),
+        Action::Compare { force } => revise::compare(ws, step, &chosen, force),
+    }
+}
+
+/// The exercises of `step`; none is an error that names the manifest.
+pub fn listed(step: &Step) -> Result<Vec<Exercise>, Error> {
+    let exercises = meta::exercises(step)?;
+    match exercises.is_empty() {
+        true => Err(Error::Failed(format!(
+            "step {} has no exercises ({}/{} names none)",
+            step.number,
+            step.name,
+            meta::FILE
+        ))),
+        false => Ok(exercises),
+    }
+}
+
+/// The exercise called `name`, or a usage error listing those of the step.
+pub fn named<'a>(
+    step: &Step,
+    exercises: &'a [Exercise],
+    name: &str,
+) -> Result<&'a Exercise, Error> {
+    let names: Vec<String> = exercises.iter().map(|e| e.name.clone()).collect();
+    exercises.iter().find(|e| e.name == name).ok_or_else(|| {
+        let message = format!("step {} has no exercise '{name}': valid are ", step.number);
+        Error::Usage(with_list(message, &names))
+    })
+}
+
+/// Writes the copy, unless one is there: a participant's work is never overwritten.
+fn create(ws: &Workspace, step: &Step, exercises: &[Exercise]) -> Result<ExitCode, Error> {
+    let dir = copy::dir(&ws.root, step);
+    let n = step.number;
+    if dir.exists() {
+        return Err(Error::Failed(format!(
+            "{} exists already, with your work: `cargo xtask exercise {n} --reset` starts again",
+            copy::label(step)
+        )));
+    }
+    // Written aside, then moved in place: a failure leaves no half copy behind.
+    let partial = dir.with_file_name(format!(".{}.partial", step.name));
+    let _ = fs::remove_dir_all(&partial);
+    let made = copy::create(&ws.root, step, exercises, &partial)
+        .and_then(|()| fs::rename(&partial, &dir).map_err(|e| Error::Failed(format!("{e}"))));
+    if let Err(error) = made {
+        let _ = fs::remove_dir_all(&partial);
+        return Err(error);
+    }
+    let width = exercises.iter().map(|e| e.name.len()).max().unwrap_or(0);
+    let mut out = format!(
+        "made {}, a Cargo workspace of its own (the step and `shared`)\n\
+         write again the body of each function below; each is a todo!() with a first hint:\n",
+        copy::label(step),
+    );
+    for exercise in exercises {
+        out.push_str(&format!(
+            "  {:<width$}  {} in {}\n",
+            exercise.name, exercise.item, exercise.file
+        ));
+    }
+    let open = format!(
+        "Open {} in your editor: it is a Cargo workspace, so rust-analyzer works there. Warnings \
+         about unused variables are expected until the bodies are written.",
+        copy::label(step)
+    );
+    out.push_str(&crate::verify::wrap(&open, ""));
+    out.push_str(&format!(
+        "then: cargo xtask verify {n}   (and: cargo xtask hint {n}, cargo xtask progress)\n"
+    ));
+    print_out(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
