@@ -27,8 +27,10 @@ use crate::{Error, WIDTH, Workspace, help, print_out, unexpected};
 /// `cargo xtask check --help`.
 pub const HELP: &str = "\
 usage: cargo xtask check [--timeout SECS]
+       cargo xtask check --exercises
 what CI checks beyond `cargo test`: step metadata, READMEs, diff budgets, every demo
-(--auto, stdin closed, at most SECS seconds each, default 60), and the READMEs' sample outputs
+(--auto, stdin closed, at most SECS seconds each, default 60), and the READMEs' sample outputs;
+with --exercises, only that each step's exercises compile as todo!() and their tests catch them
 ";
 
 /// Demos take a few seconds, so a minute means "hung".
@@ -50,20 +52,30 @@ const TAIL_LINES: usize = 15;
 /// Runs every check and fails at the end if any failed.
 pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Error> {
     let mut limit = DEFAULT_TIMEOUT;
+    let mut exercises = false;
     while let Some(arg) = parser.next()? {
         match arg {
             Short('h') | Long("help") => return help(HELP),
             Long("timeout") => limit = timeout(parser.value()?.string()?)?,
+            Long("exercises") => exercises = true,
             other => {
                 return Err(unexpected(
                     "check",
                     other,
-                    "the only option is --timeout SECS",
+                    "the options are --timeout SECS and --exercises",
                 ));
             }
         }
     }
     let mut report = Report::default();
+    if exercises {
+        print_out("== exercises (each a todo!() that compiles, and that its tests catch)\n")?;
+        crate::exercise::guarantees::check(ws, |outcome| match outcome {
+            Ok(line) => report.ok(&line),
+            Err(problem) => report.fail(problem),
+        })?;
+        return report.summary();
+    }
     print_out("== repository\n")?;
     for problem in problems(&ws.root, &ws.steps) {
         report.fail(problem)?;
