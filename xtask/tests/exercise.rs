@@ -63,7 +63,7 @@ fn bad_command_lines_are_one_line_and_exit_2() {
         ),
         (
             &["exercise", "1", "--reset", "nope"],
-            "step 1 has no exercise 'nope': valid are",
+            "step 1 has no exercise 'nope': valid ones are",
         ),
         (
             &["exercise", "1", "--compare", "--reset"],

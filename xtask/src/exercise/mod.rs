@@ -110,7 +110,10 @@ pub fn named<'a>(
 ) -> Result<&'a Exercise, Error> {
     let names: Vec<String> = exercises.iter().map(|e| e.name.clone()).collect();
     exercises.iter().find(|e| e.name == name).ok_or_else(|| {
-        let message = format!("step {} has no exercise '{name}': valid are ", step.number);
+        let message = format!(
+            "step {} has no exercise '{name}': valid ones are ",
+            step.number
+        );
         Error::Usage(with_list(message, &names))
     })
 }
@@ -121,7 +124,7 @@ fn create(ws: &Workspace, step: &Step, exercises: &[Exercise]) -> Result<ExitCod
     let n = step.number;
     if dir.exists() {
         return Err(Error::Failed(format!(
-            "{} exists already, with your work: `cargo xtask exercise {n} --reset` starts again",
+            "{} exists already: `cargo xtask exercise {n} --reset` starts over",
             copy::label(step)
         )));
     }

@@ -248,7 +248,8 @@ fn line(number: usize, written: &Written, grade: &Grade) -> String {
             vec![(format!("its tests need `{other}` first"), 1)],
         ),
         Grade::Failing(test, message) => ("failing", vec![(test.clone(), 1), (message.clone(), 3)]),
-        Grade::Done(n) => ("done", vec![(format!("{n} test{} pass", plural(*n)), 1)]),
+        Grade::Done(1) => ("done", vec![("its test passes".into(), 1)]),
+        Grade::Done(n) => ("done", vec![(format!("{n} tests pass"), 1)]),
     };
     let head = format!("{number:>3}. {:<14} {verdict:<9} ", exercise.name);
     // Continued lines start under the first one's text.
