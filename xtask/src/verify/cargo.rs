@@ -17,10 +17,10 @@ use crate::{Error, print_out};
 pub enum Build {
     /// It built: the package's test binaries.
     Built(Vec<Binary>),
-    /// The compiler refused: its first error, as one line (`file:line:col: error…: what`),
+    /// The compiler refused: its first error, as one line (`file:line:col: what`),
     /// and how many errors there were.
     Refused {
-        /// The first error, short form.
+        /// The first error, short form, without the word `error`.
         first: String,
         /// How many errors in all.
         errors: usize,
@@ -149,11 +149,20 @@ fn target_name(target: &Json) -> String {
     }
 }
 
-/// A diagnostic as one line: its short rendering, or its parts when it has none.
+/// A diagnostic as one line, `file:line:col: what`: its short rendering without the word
+/// `error` (the line says it already), or its parts when it has none.
 fn short(diagnostic: &Json) -> String {
     if let Some(rendered) = diagnostic.get("rendered").str() {
         if let Some(line) = rendered.lines().find(|l| !l.trim().is_empty()) {
-            return line.trim().to_owned();
+            let line = line.trim();
+            // `file:3:9: error[E0308]: mismatched types` → `file:3:9: mismatched types`
+            return match line.split_once(": error") {
+                Some((at, rest)) => match rest.split_once(": ") {
+                    Some((_, what)) => format!("{at}: {what}"),
+                    None => line.to_owned(),
+                },
+                None => line.to_owned(),
+            };
         }
     }
     let span = diagnostic
@@ -170,7 +179,7 @@ fn short(diagnostic: &Json) -> String {
         format!("{file}:{line}: ")
     });
     let what = diagnostic.get("message").str().unwrap_or("an error");
-    format!("{at}error: {what}")
+    format!("{at}{what}")
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -255,7 +264,7 @@ mod tests {
         assert_eq!(
             read_messages(&messages, Path::new("/w/s")),
             Build::Refused {
-                first: "s/src/b.rs:7: error: mismatched types".into(),
+                first: "s/src/b.rs:7: mismatched types".into(),
                 errors: 2
             }
         );
