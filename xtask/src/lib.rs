@@ -23,6 +23,7 @@ pub mod diff;
 pub mod exercise;
 pub mod hint;
 pub mod list;
+pub mod prepare;
 pub mod progress;
 pub mod samples;
 pub mod steps;

@@ -1,4 +1,5 @@
-//! `cargo xtask`: list the steps, diff two of them, run their demos, tour them, check them.
+//! `cargo xtask`: list the steps, diff two of them, run their demos, tour them, draw what their
+//! loops do, turn them into exercises, check them.
 //!
 //! This file only dispatches: the first word picks a subcommand from [`COMMANDS`], whose module
 //! parses the rest. Any error becomes one `error: …` line on stderr, at most 100 columns, and
@@ -6,7 +7,8 @@
 
 use std::process::ExitCode;
 
-use xtask::{Error, Main, WIDTH, Workspace, check, demo, diff, help, list, steps, tour};
+use xtask::{Error, Main, WIDTH, Workspace, bench, check, demo, diff, exercise, help, hint};
+use xtask::{list, prepare, progress, steps, tour, trace, verify};
 
 /// Every subcommand: its name, what it does in a few words, its module's entry point.
 const COMMANDS: &[(&str, &str, Main)] = &[
@@ -14,33 +16,14 @@ const COMMANDS: &[(&str, &str, Main)] = &[
     ("diff", "what step B changes: diff A B", diff::main),
     ("demo", "a step's demos: demo N [NAME]", demo::main),
     ("tour", "every headline demo, in order", tour::main),
+    ("trace", "a picture of what the loop did", trace::main),
+    ("exercise", "write a step again: exercise N", exercise::main),
+    ("verify", "check your exercises: verify N", verify::main),
+    ("hint", "the next hint: hint N [EXERCISE]", hint::main),
+    ("progress", "your exercises, step by step", progress::main),
+    ("prepare", "build all, then work offline", prepare::main),
     ("check", "what CI checks beyond tests", check::main),
-    ("bench", "speed vs tokio, smol, asyncio", xtask::bench::main),
-    (
-        "exercise",
-        "a step to write again: exercise N",
-        xtask::exercise::main,
-    ),
-    (
-        "verify",
-        "check your exercises: verify N",
-        xtask::verify::main,
-    ),
-    (
-        "hint",
-        "the next hint: hint N [EXERCISE]",
-        xtask::hint::main,
-    ),
-    (
-        "progress",
-        "your exercises, step by step",
-        xtask::progress::main,
-    ),
-    (
-        "trace",
-        "a picture of what the loop did",
-        xtask::trace::main,
-    ),
+    ("bench", "speed vs tokio, smol, asyncio", bench::main),
 ];
 
 fn main() -> ExitCode {

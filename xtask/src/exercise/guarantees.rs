@@ -76,7 +76,7 @@ fn check_step(
 
 /// Makes the copy of `step` in `dir`, as a participant gets it: it must compile, and `verify`
 /// must find every exercise `todo!()` there.
-fn fresh_copy(
+pub fn fresh_copy(
     ws: &Workspace,
     step: &Step,
     exercises: &[Exercise],

@@ -1,0 +1,77 @@
+//! `cargo xtask prepare`: before the workshop, while the network works. Fetches every crate the
+//! workshop uses and builds every step, demo and test, and a fresh exercise copy of every step,
+//! once: after it, the tour, the demos, the tests and the exercises need no network (conference
+//! Wi-Fi fails; CI proves this by running the rest of its checks offline after it).
+
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use lexopt::prelude::*;
+
+use crate::exercise::{guarantees, meta};
+use crate::{Error, Workspace, demo, help, print_out, unexpected};
+
+/// `cargo xtask prepare --help`.
+pub const HELP: &str = "\
+usage: cargo xtask prepare
+Before the workshop, with the network: fetches every crate, builds every step, demo and test,
+and every step's exercise copy once, then says when this machine can work offline.
+";
+
+/// Fetches, builds, and says whether the machine is ready to work offline.
+pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Error> {
+    if let Some(arg) = parser.next()? {
+        return match arg {
+            Short('h') | Long("help") => help(HELP),
+            other => Err(unexpected(
+                "prepare",
+                other,
+                "see `cargo xtask prepare --help`",
+            )),
+        };
+    }
+    let started = Instant::now();
+    cargo(ws, "fetching every crate of the workshop", &["fetch"])?;
+    let peers = ["fetch", "--manifest-path", "bench/peers/Cargo.toml"];
+    cargo(ws, "fetching tokio and smol, for cargo xtask bench", &peers)?;
+    let all = ["build", "--workspace", "--all-targets"];
+    cargo(ws, "building every step, demo and test", &all)?;
+    cargo(
+        ws,
+        "building the tests as cargo test runs them",
+        &["test", "--workspace", "--no-run"],
+    )?;
+    let target = demo::target_dir(&ws.root).join("exercises");
+    for step in &ws.steps {
+        let exercises = meta::exercises(step)?;
+        let dir = target.join("copies").join(&step.name);
+        print_out(&format!("== building {}'s exercise copy\n", step.name))?;
+        let built = guarantees::fresh_copy(ws, step, &exercises, &dir, &target);
+        built.map_err(|why| Error::Failed(format!("prepare: {why}")))?;
+    }
+    let minutes = started.elapsed().as_secs_f64() / 60.0;
+    print_out(&format!(
+        "ready in {minutes:.1} min: the tour, the demos, the tests and the exercises now work \
+         offline\n(to be sure: CARGO_NET_OFFLINE=true cargo xtask tour)\n"
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `cargo ARGS` from the workspace root, saying first what it is for; its own progress
+/// shows as it goes.
+fn cargo(ws: &Workspace, what: &str, args: &[&str]) -> Result<(), Error> {
+    print_out(&format!("== {what}: cargo {}\n", args.join(" ")))?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args(args)
+        .current_dir(&ws.root)
+        .status()
+        .map_err(|e| Error::Failed(format!("cannot run cargo: {e}")))?;
+    match status.success() {
+        true => Ok(()),
+        false => Err(Error::Failed(format!(
+            "prepare: `cargo {}` failed ({status}): is the network up?",
+            args.join(" ")
+        ))),
+    }
+}
