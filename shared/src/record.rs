@@ -17,23 +17,17 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
-/// `STATE` before anyone asked.
-const UNKNOWN: u8 = 0;
-/// `STATE` when nothing listens: every call returns at once.
-const OFF: u8 = 1;
-/// `STATE` when a file or `--step` listens.
-const ON: u8 = 2;
+/// `LISTENERS` before anyone asked whether a file or `--step` listens.
+const UNKNOWN: usize = usize::MAX;
 
-/// Whether a file or `--step` listens: decided once, on the first call.
-static STATE: AtomicU8 = AtomicU8::new(UNKNOWN);
-
-/// How many [`capture`]s run, on any thread: while one does, every call looks further.
-static CAPTURES: AtomicUsize = AtomicUsize::new(0);
+/// How many listen: a file or `--step` (one, for good), and each [`capture`] running, on any
+/// thread. Zero, the usual case: every call returns at once, after this one load.
+static LISTENERS: AtomicUsize = AtomicUsize::new(UNKNOWN);
 
 /// What listens, once `STATE` is `ON`.
 static RECORDER: Mutex<Option<Recorder>> = Mutex::new(None);
@@ -57,25 +51,29 @@ const QUICK_WAIT: Duration = Duration::from_micros(50);
 /// when nothing does.
 #[inline]
 fn on() -> bool {
-    match STATE.load(Ordering::Relaxed) {
-        OFF => CAPTURES.load(Ordering::Relaxed) > 0,
-        ON => true,
-        _ => start(),
+    match LISTENERS.load(Ordering::Relaxed) {
+        0 => false,
+        UNKNOWN => start(),
+        _ => true,
     }
 }
 
 /// Decides, once, whether a file or `--step` listens, and sets up what does.
 #[cold]
 fn start() -> bool {
+    let mut recorder = recorder(); // one thread decides; the others wait for its answer
+    if LISTENERS.load(Ordering::Relaxed) != UNKNOWN {
+        return LISTENERS.load(Ordering::Relaxed) > 0;
+    }
     let file = std::env::var_os("WORKSHOP_TRACE").and_then(|path| File::create(path).ok());
     let step = std::env::args().any(|arg| arg == "--step");
     let listening = file.is_some() || step;
     if listening {
-        *recorder() = Some(Recorder::new(file.map(BufWriter::new), step));
+        *recorder = Some(Recorder::new(file.map(BufWriter::new), step));
         crate::sys::at_exit(finish);
     }
-    STATE.store(if listening { ON } else { OFF }, Ordering::Relaxed);
-    listening || CAPTURES.load(Ordering::Relaxed) > 0
+    LISTENERS.store(usize::from(listening), Ordering::Relaxed);
+    listening
 }
 
 /// The recorder, even if a panicking thread held it: a record stays worth writing.
@@ -83,15 +81,15 @@ fn recorder() -> MutexGuard<'static, Option<Recorder>> {
     RECORDER.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Hands `event` to whatever listens: this thread's capture, the recorder, or both.
+/// Hands `event` to whatever listens: this thread's capture, the recorder, or both. Out of
+/// line: the calls above inline only their first question, "does anything listen?".
+#[inline(never)]
 fn note(event: Event) {
-    if CAPTURES.load(Ordering::Relaxed) > 0 {
-        CAPTURED.with_borrow_mut(|captured| {
-            if let Some(events) = captured {
-                events.push(event.describe());
-            }
-        });
-    }
+    CAPTURED.with_borrow_mut(|captured| {
+        if let Some(events) = captured {
+            events.push(event.describe());
+        }
+    });
     let pause = match recorder().as_mut() {
         Some(recorder) => recorder.take(event),
         None => false,
@@ -105,6 +103,7 @@ fn note(event: Event) {
 
 /// A new task, known from now on by `id` (a slab id, or the address of its future): the start
 /// of its row in a picture.
+#[inline]
 pub fn added(id: usize) {
     if on() {
         note(Event::Added(id));
@@ -112,6 +111,7 @@ pub fn added(id: usize) {
 }
 
 /// The loop is about to poll task `id`.
+#[inline]
 pub fn polling(id: usize) {
     if on() {
         note(Event::Polling(id));
@@ -119,6 +119,7 @@ pub fn polling(id: usize) {
 }
 
 /// The loop polled task `id`, which is done (`ready`) or not.
+#[inline]
 pub fn polled(id: usize, ready: bool) {
     if on() {
         note(Event::Polled(id, ready));
@@ -126,6 +127,7 @@ pub fn polled(id: usize, ready: bool) {
 }
 
 /// Task `id` ended: its id may name another task from now on.
+#[inline]
 pub fn finished(id: usize) {
     if on() {
         note(Event::Finished(id));
@@ -134,6 +136,7 @@ pub fn finished(id: usize) {
 
 /// Task `id` was woken. What woke it is what the loop was doing: polling a task (that task),
 /// firing a timer, dispatching a socket's event; or another thread.
+#[inline]
 pub fn woken(id: usize) {
     if on() {
         note(Event::Woken(id, std::thread::current().id()));
@@ -141,6 +144,7 @@ pub fn woken(id: usize) {
 }
 
 /// The loop fires a timer: the wakes that follow are the timer's.
+#[inline]
 pub fn timer_fired() {
     if on() {
         note(Event::Timer);
@@ -148,6 +152,7 @@ pub fn timer_fired() {
 }
 
 /// The reactor says socket `token` is ready: the wakes that follow are the socket's.
+#[inline]
 pub fn socket_ready(token: usize) {
     if on() {
         note(Event::Socket(token));
@@ -155,6 +160,7 @@ pub fn socket_ready(token: usize) {
 }
 
 /// The loop is about to wait in the kernel, at most `timeout` (`None`: until something comes).
+#[inline]
 pub fn waiting(timeout: Option<Duration>) {
     if on() {
         note(Event::Waiting(timeout));
@@ -162,6 +168,7 @@ pub fn waiting(timeout: Option<Duration>) {
 }
 
 /// The loop is back from its wait in the kernel.
+#[inline]
 pub fn woke_up() {
     if on() {
         note(Event::WokeUp);
@@ -169,6 +176,7 @@ pub fn woke_up() {
 }
 
 /// A new turn of the loop begins. With `--step` on a terminal, it waits for Enter first.
+#[inline]
 pub fn turn() {
     if on() {
         note(Event::Turn(std::thread::current().id()));
@@ -176,6 +184,7 @@ pub fn turn() {
 }
 
 /// The next task added is cleanup that a drop handed to the loop (step06's cancelled scopes).
+#[inline]
 pub fn cleanup() {
     if on() {
         note(Event::Cleanup);
@@ -192,7 +201,8 @@ pub fn id_of<T: ?Sized>(task: &T) -> usize {
 /// meanwhile, unmerged, described in words (`poll 1`, `pending 1`, `woken 2 by task 1`…): what a
 /// test compares. Tasks are numbered 1, 2… in the order they were added, as in the pictures.
 pub fn capture<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
-    CAPTURES.fetch_add(1, Ordering::Relaxed);
+    on(); // decided first: a file or `--step` is counted once, before any capture
+    LISTENERS.fetch_add(1, Ordering::Relaxed);
     let previous = CAPTURED.replace(Some(Vec::new()));
     let _end = EndCapture(previous);
     let result = f();
@@ -206,7 +216,7 @@ struct EndCapture(Option<Vec<String>>);
 impl Drop for EndCapture {
     fn drop(&mut self) {
         CAPTURED.set(self.0.take());
-        CAPTURES.fetch_sub(1, Ordering::Relaxed);
+        LISTENERS.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
