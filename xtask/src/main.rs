@@ -44,10 +44,9 @@ fn run(mut parser: lexopt::Parser) -> Result<ExitCode, Error> {
         Some(other) => return Err(xtask::unexpected("xtask", other, "see --help")),
     };
     let Some((_, _, command)) = COMMANDS.iter().find(|(known, _, _)| *known == name) else {
-        let names: Vec<&str> = COMMANDS.iter().map(|(name, _, _)| *name).collect();
-        let valid = names.join(", ");
+        let count = COMMANDS.len();
         return Err(Error::Usage(format!(
-            "unknown command '{name}': valid commands are {valid}"
+            "unknown command '{name}': `cargo xtask --help` lists the {count} commands"
         )));
     };
     let root = xtask::workspace_root();
