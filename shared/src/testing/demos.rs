@@ -6,6 +6,8 @@ use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use super::MAX_COLUMNS;
 use super::limits::{self, Background, bounded, in_background};
@@ -171,6 +173,7 @@ pub fn start_demo(
         child,
         stdout,
         log: None,
+        last_line: Arc::new(Mutex::new(Instant::now())),
     }
 }
 
@@ -186,6 +189,8 @@ pub struct DemoProcess {
     stdout: Option<BufReader<ChildStdout>>,
     /// The thread reading the rest of its stdout, once the test asked for one.
     log: Option<Background<Vec<String>>>,
+    /// When that thread last read a line.
+    last_line: Arc<Mutex<Instant>>,
 }
 
 impl DemoProcess {
@@ -229,7 +234,12 @@ impl DemoProcess {
     /// waits for the test; [`DemoProcess::stop`] returns those lines.
     pub fn read_log_meanwhile(&mut self) {
         if let Some(stdout) = self.stdout.take() {
-            let lines = in_background(move || stdout.lines().map_while(Result::ok).collect());
+            let last_line = Arc::clone(&self.last_line);
+            let lines = in_background(move || {
+                let lines = stdout.lines().map_while(Result::ok);
+                let noted = lines.inspect(|_| *lock(&last_line) = Instant::now());
+                noted.collect()
+            });
             self.log = Some(lines);
         }
     }
@@ -250,11 +260,29 @@ impl DemoProcess {
     }
 
     /// Kills it, and returns the lines it printed after [`DemoProcess::read_log_meanwhile`].
+    /// It waits first until the log has been quiet for a moment (a second at most): a server's
+    /// last lines may still be on their way through its writer thread.
     #[track_caller]
     pub fn stop(mut self) -> Vec<String> {
+        let started = Instant::now();
+        while self.log.is_some()
+            && lock(&self.last_line).elapsed() < QUIET
+            && started.elapsed() < Duration::from_secs(1)
+        {
+            std::thread::sleep(Duration::from_millis(10));
+        }
         kill(&mut self.child);
         self.log.take().map(Background::join).unwrap_or_default()
     }
+}
+
+/// How long a log must stay quiet before [`DemoProcess::stop`] kills its demo.
+const QUIET: Duration = Duration::from_millis(150);
+
+/// The time of the last line, even if a panicking thread held it.
+fn lock(last: &Mutex<Instant>) -> std::sync::MutexGuard<'_, Instant> {
+    last.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Drop for DemoProcess {
