@@ -1,4 +1,4 @@
-//! `cargo xtask check`: what CI needs beyond `cargo test`, in three parts that each print one
+//! `cargo xtask check`: what CI needs beyond `cargo test`, in four parts that each print one
 //! line per item.
 //!
 //! 1. The repository: each step's metadata, demos, `src/`, crate name, workspace membership and
