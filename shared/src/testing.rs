@@ -1,4 +1,5 @@
-//! Test helpers: time limits, running a demo, a free port, and a count of open descriptors.
+//! Test helpers: time limits, running a demo, a free port, a count of open descriptors, and a
+//! waker that counts its wakes.
 //!
 //! Every test that runs a loop, or waits on a socket, a demo or a lock, waits within a time
 //! limit: [`bounded`], [`in_background`], [`without_leaks`], [`run_demo`], [`start_demo`],
@@ -9,6 +10,7 @@
 mod demos;
 mod descriptors;
 mod limits;
+mod wakes;
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 
@@ -16,6 +18,7 @@ pub use demos::{DemoProcess, DemoRun, demo_binary, run_demo, start_demo};
 pub use descriptors::{FdCheck, open_fds, without_leaks};
 pub use limits::{Background, LIMIT_ONCE_STUCK, TIME_LIMIT, TestLock, TestLockGuard};
 pub use limits::{bounded, in_background};
+pub use wakes::WakeCount;
 
 /// The widest line a demo may print: what fits on a projector.
 pub const MAX_COLUMNS: usize = 100;

@@ -5,10 +5,11 @@
 
 use std::cell::Cell;
 use std::future::Future;
+use std::pin::pin;
 use std::rc::Rc;
-use std::task::Poll;
+use std::task::{Context, Poll};
 
-use shared::testing::bounded;
+use shared::testing::{WakeCount, bounded};
 use step02_awaitables::{ComplexWork, Lock, Stepper, Waiter};
 use step02_awaitables::{complex_work, interrupt, join, run_task};
 
@@ -58,6 +59,23 @@ fn a_finished_struct_says_ready_again_like_a_finished_generator() {
 }
 
 #[test]
+fn the_struct_wakes_its_waker_before_it_is_pending_like_interrupt() {
+    let (wakes, waker) = WakeCount::new();
+    let mut cx = Context::from_waker(&waker);
+    shared::capture(|| {
+        let mut work = pin!(ComplexWork::new());
+        assert_eq!(work.as_mut().poll(&mut cx), Poll::Pending);
+        assert_eq!(
+            wakes.get(),
+            1,
+            "Pending without a wake: a real loop never polls it again"
+        );
+        assert_eq!(work.as_mut().poll(&mut cx), Poll::Ready(()));
+    });
+    assert_eq!(wakes.get(), 1, "Ready needs no wake");
+}
+
+#[test]
 fn a_waiter_is_pending_until_its_flag_is_set() {
     let waiter = Waiter::new();
     let mut waiting = Stepper::new(waiter.clone());
@@ -67,6 +85,26 @@ fn a_waiter_is_pending_until_its_flag_is_set() {
     waiter.set_done();
     assert_eq!(waiting.step(), Poll::Ready(()));
     assert_eq!(waiting.polls(), 11);
+}
+
+#[test]
+fn a_waiter_wakes_its_waker_each_time_it_is_pending() {
+    // Nobody tells the waiting task that the flag is set: it asks to be polled again, and looks.
+    let (wakes, waker) = WakeCount::new();
+    let mut cx = Context::from_waker(&waker);
+    let waiter = Waiter::new();
+    let mut waiting = pin!(waiter.clone());
+    for pendings in 1..=3 {
+        assert_eq!(waiting.as_mut().poll(&mut cx), Poll::Pending);
+        assert_eq!(
+            wakes.get(),
+            pendings,
+            "Pending without a wake: nobody would poll it again"
+        );
+    }
+    waiter.set_done();
+    assert_eq!(waiting.as_mut().poll(&mut cx), Poll::Ready(()));
+    assert_eq!(wakes.get(), 3, "Ready needs no wake");
 }
 
 #[test]

@@ -3,9 +3,10 @@
 //! A test that polls a future to its end (`run_task`) does so within the time limit: a future
 //! that never ends fails its test instead of hanging the run.
 
-use std::task::Poll;
+use std::pin::pin;
+use std::task::{Context, Poll};
 
-use shared::testing::bounded;
+use shared::testing::{WakeCount, bounded};
 use step02_awaitables::Stepper;
 use step02_awaitables::{complex_work, interrupt, run_task, simple_print};
 
@@ -24,6 +25,23 @@ fn interrupt_is_pending_exactly_once() {
     let mut stepper = Stepper::new(interrupt());
     assert_eq!(stepper.step(), Poll::Pending);
     assert_eq!(stepper.step(), Poll::Ready(()));
+}
+
+#[test]
+fn interrupt_wakes_its_waker_before_it_is_pending() {
+    // Rust's contract: whoever returns Pending arranges to be polled again. Nobody else knows
+    // that interrupt() is waiting, so it wakes its own waker, once, before its Pending.
+    let (wakes, waker) = WakeCount::new();
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(interrupt());
+    assert_eq!(future.as_mut().poll(&mut cx), Poll::Pending);
+    assert_eq!(
+        wakes.get(),
+        1,
+        "Pending without a wake: a real loop never polls it again"
+    );
+    assert_eq!(future.as_mut().poll(&mut cx), Poll::Ready(()));
+    assert_eq!(wakes.get(), 1, "Ready needs no wake");
 }
 
 #[test]

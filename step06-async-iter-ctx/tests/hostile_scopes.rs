@@ -489,8 +489,8 @@ fn a_scope_in_a_generator_that_outlives_its_run_exits_later_and_leaks_nothing() 
 }
 
 /// A scope entered in a loop nested in a task, then dropped by that task once the nested loop is
-/// done: its exit goes to the loop it was entered in, which will never run again, not to the
-/// loop running when it is dropped. The exit is lost.
+/// done: its exit goes to the loop running when it is dropped, not to the loop it was entered in,
+/// which will never run again (there, the exit would be lost).
 #[test]
 fn a_scope_entered_in_a_nested_loop_and_dropped_in_the_outer_one_still_exits() {
     let log = without_leaks(|| {
