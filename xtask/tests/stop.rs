@@ -82,6 +82,15 @@ impl Supervisor {
         }
     }
 
+    /// Waits, within [`LIMIT`], until the supervisor or its script has printed `text`.
+    fn wait_for(&self, text: &str) {
+        let start = Instant::now();
+        while !self.output().contains(text) {
+            assert!(start.elapsed() < LIMIT, "no {text:?} in {}", self.output());
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     fn signal(&self, signal: &str) {
         send(self.process.id(), signal);
     }
@@ -179,12 +188,8 @@ fn a_demo_that_ignores_the_first_ctrl_c_gets_the_second() {
     let mut xtask = Supervisor::start("twice", script);
     let demo = xtask.pid_file("demo.pid");
     xtask.signal("INT");
+    xtask.wait_for("demo: Ctrl-C 1");
     thread::sleep(SETTLE);
-    assert!(
-        xtask.output().contains("demo: Ctrl-C 1"),
-        "{}",
-        xtask.output()
-    );
     // xtask waits for the demo, which is still running: nothing is left behind yet.
     assert!(xtask.still_running() && alive(demo), "{}", xtask.output());
     xtask.signal("INT");
