@@ -88,8 +88,16 @@ pub fn run(command: &mut Command, limit: Option<Duration>) -> io::Result<Option<
     let (mut child, group) = {
         // Spawned under the lock: a signal arriving meanwhile waits, then finds the child.
         let mut demos = running();
-        let child = command.spawn()?;
-        let group = group_of(&child)?;
+        let mut child = command.spawn()?;
+        let group = match group_of(&child) {
+            Ok(group) => group,
+            Err(error) => {
+                // Never left running unsupervised.
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(error);
+            }
+        };
         demos.push(Running {
             group,
             name,
