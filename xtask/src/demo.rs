@@ -1,9 +1,11 @@
 //! `cargo xtask demo N [NAME]`: list a step's demos, or run one. Also how any demo is built and
 //! started, for `tour` and `check` too.
 //!
-//! Demos run from the workspace root. A demo run by hand gets the user's terminal, so it may
-//! wait for Enter; the tour and the check pass `--auto` and close stdin, which every demo takes
-//! as "do not wait for anyone".
+//! Demos run from the workspace root. A demo run by hand replaces xtask, as `cargo run` replaces
+//! itself with the program: it gets the user's terminal, so it may wait for Enter, and every
+//! Ctrl-C goes to it, with nothing left behind once it ends. The tour and the check pass `--auto`
+//! and close stdin, which every demo takes as "do not wait for anyone", and run it as a child
+//! that stops when they are told to ([`child`]).
 
 use std::env;
 use std::ffi::OsString;
@@ -15,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use lexopt::prelude::*;
 
+use crate::child;
 use crate::steps::{self, Step};
 use crate::{Error, Workspace, help, print_out, unexpected, with_list};
 
@@ -55,14 +58,10 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
     }
     let name = find(step, name)?;
     build(&ws.root, step, &["--example", &name])?;
-    let status = Command::new(binary(&ws.root, &name))
-        .args(args)
-        .current_dir(&ws.root)
-        .status()
-        .map_err(|e| Error::Failed(format!("cannot start {name}: {e}")))?;
-    // The demo printed its own error line: pass its exit code on, add nothing.
-    let code = status.code().and_then(|code| u8::try_from(code).ok());
-    Ok(ExitCode::from(code.unwrap_or(1)))
+    // xtask becomes the demo: its Ctrl-C, its terminal, its exit code (see `child`).
+    let mut demo = Command::new(binary(&ws.root, &name));
+    let error = child::exec(demo.args(args).current_dir(&ws.root));
+    Err(Error::Failed(format!("cannot start {name}: {error}")))
 }
 
 /// The text of `cargo xtask demo N`: the step's demos, talk and headline first.
@@ -190,7 +189,7 @@ pub struct Run {
 /// Runs a program (a built demo, given `--auto`) from `root` with stdin closed, its output
 /// captured to `logs/<name>.stdout` and `.stderr`: files, not pipes, so a chatty demo cannot
 /// fill a pipe nobody reads, and a killed one leaves its output behind to read. Killed if still
-/// running after `limit`.
+/// running after `limit`; stopped by Ctrl-C as [`child`] says, and xtask with it.
 pub fn run_with_limit(
     root: &Path,
     program: &Path,
@@ -208,27 +207,20 @@ pub fn run_with_limit(
         File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))
     };
     let start = Instant::now();
-    let mut child = Command::new(program)
+    let mut command = Command::new(program);
+    let command = command
         .args(args)
         .current_dir(root)
-        .stdin(Stdio::null())
         .stdout(create(&stdout)?)
-        .stderr(create(&stderr)?)
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", program.display()))?;
-    let outcome = loop {
-        match child.try_wait() {
-            Ok(Some(status)) if status.success() => break Outcome::Passed,
-            Ok(Some(status)) => break Outcome::Failed(status.to_string()),
-            Ok(None) if start.elapsed() >= limit => {
-                // Gone by itself in between is fine too: either way it is over.
-                let _ = child.kill();
-                let _ = child.wait();
-                break Outcome::TimedOut;
-            }
-            Ok(None) => thread::sleep(POLL_EVERY),
-            Err(e) => return Err(format!("cannot wait for {}: {e}", program.display())),
-        }
+        .stderr(create(&stderr)?);
+    let ended = child::run(command, Some(limit))
+        .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
+    // A Ctrl-C stopped this demo: the check stops too, rather than go on to the next one.
+    child::stop_if_interrupted();
+    let outcome = match ended {
+        Some(status) if status.success() => Outcome::Passed,
+        Some(status) => Outcome::Failed(status.to_string()),
+        None => Outcome::TimedOut,
     };
     Ok(Run {
         outcome,

@@ -8,8 +8,9 @@
 //! `check` runs the READMEs' sample outputs again. Workshop mode is [`exercise`] (a step's copy
 //! to write again), [`verify`], [`hint`] and [`progress`].
 //!
-//! Two dependencies only, `similar` for the diff and `lexopt` for flags, so that `cargo xtask`
-//! builds in seconds on a fresh clone.
+//! Small dependencies only, `similar` for the diff, `lexopt` for flags, `signal-hook` and `libc`
+//! for demos that stop when told ([`child`]), so that `cargo xtask` builds in seconds on a fresh
+//! clone.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -18,6 +19,7 @@ use std::process::ExitCode;
 
 pub mod bench;
 pub mod check;
+pub mod child;
 pub mod demo;
 pub mod diff;
 pub mod exercise;

@@ -7,6 +7,7 @@ use std::process::{Command, ExitCode, Stdio};
 
 use lexopt::prelude::*;
 
+use crate::child::{self, Supervise};
 use crate::demo::{self, AUTO};
 use crate::steps::{self, Step};
 use crate::{Error, WIDTH, Workspace, help, print_out, unexpected};
@@ -80,8 +81,10 @@ fn headline(ws: &Workspace, step: &Step) -> Result<(), Error> {
         .arg(AUTO)
         .current_dir(&ws.root)
         .stdin(Stdio::null())
-        .status()
+        .supervised()
         .map_err(|e| Error::Failed(format!("cannot start {name}: {e}")))?;
+    // Ctrl-C stopped this demo: the tour stops too, rather than go on to the next step.
+    child::stop_if_interrupted();
     match status.success() {
         true => Ok(()),
         false => Err(Error::Failed(format!("{name}: {status}"))),

@@ -71,7 +71,11 @@ fn bad_flags_and_arguments() {
     assert_usage_error(&["diff", "1", "2", "3"], "diff takes two steps, got 3");
     assert_usage_error(
         &["diff", "1", "2", "--bogus"],
-        "valid options are --all, --stat",
+        "try --all, --stat, --slides, --file, --context or --color",
+    );
+    assert_usage_error(
+        &["diff", "1", "2", "--stat", "--slides"],
+        "--stat and --slides are two views: pick one",
     );
     assert_usage_error(
         &["diff", "1", "2", "--color", "pink"],

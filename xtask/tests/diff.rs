@@ -84,7 +84,7 @@ const NEW_FILES: &[(&str, &str)] = &[
     ("README.md", "# step09-beta-gamma\n\nOne, two.\n"),
 ];
 
-/// The changes to the slide's files, as both views show them. Context lines, `name = …`
+/// The changes to the slide's sources, as both views show them. Context lines, `name = …`
 /// included, come from the old step.
 const SLIDE: &str = r#"--- a/src/lib.rs
 +++ b/src/lib.rs
@@ -104,7 +104,10 @@ const SLIDE: &str = r#"--- a/src/lib.rs
 \ No newline at end of file
 +c
 \ No newline at end of file
---- a/Cargo.toml
+"#;
+
+/// The manifest in full (`--all`, `--file`): its workshop table too.
+const MANIFEST_ALL: &str = r#"--- a/Cargo.toml
 +++ b/Cargo.toml
 @@ -1,6 +1,6 @@
  [package]
@@ -115,6 +118,17 @@ const SLIDE: &str = r#"--- a/src/lib.rs
  [package.metadata.workshop]
 -talk-demo = "talk08"
 +talk-demo = "talk09"
+"#;
+
+/// The manifest in the default view: its workshop table left out, context included.
+const MANIFEST: &str = r#"--- a/Cargo.toml
++++ b/Cargo.toml
+@@ -1,4 +1,4 @@
+ [package]
+ name = "step08-alpha"
+-version = "0.1.0"
++version = "0.2.0"
+ 
 "#;
 
 /// The renamed demo, as git shows a rename: 4 of the 6 lines that count are the same (the
@@ -151,9 +165,11 @@ const TALK_DEMO: &str = "--- /dev/null
 /// line, the other new demo and the tests as stat lines.
 fn expected_default() -> String {
     format!(
-        "{OLD} → {NEW}\n{SLIDE}{RENAMED}{TALK_DEMO}\nremoved: examples/gone.rs (5 lines)\n\n\
+        "{OLD} → {NEW}\n{SLIDE}{MANIFEST}{RENAMED}{TALK_DEMO}\n\
+         removed: examples/gone.rs (5 lines)\n\n\
          new demos besides the talk's (--file PATH shows one):\n examples/extra.rs | 4 ++++\n\n\
-         tests and benches (--all shows them):\n tests/grows.rs    | 2 ++\n"
+         tests and benches (--all shows them):\n tests/grows.rs    | 2 ++\n\n\
+         workshop metadata in Cargo.toml (--file Cargo.toml shows it):\n talk-demo\n"
     )
 }
 
@@ -167,7 +183,7 @@ fn expected_all() -> String {
                  \x20#[test]\n fn one() {}\n+#[test]\n+fn two() {}\n";
     let readme = "--- a/README.md\n+++ b/README.md\n@@ -1,3 +1,3 @@\n\
                   \x20# step08-alpha\n \n-One.\n+One, two.\n";
-    format!("{OLD} → {NEW}\n{SLIDE}{RENAMED}{extra}{gone}{TALK_DEMO}{grows}{readme}")
+    format!("{OLD} → {NEW}\n{SLIDE}{MANIFEST_ALL}{RENAMED}{extra}{gone}{TALK_DEMO}{grows}{readme}")
 }
 
 /// Writes both fixture steps in the test's own folder; returns their directories.
@@ -246,13 +262,13 @@ fn stat_lists_the_files_of_the_view_then_totals() {
         found.stat(false),
         " src/lib.rs                                 | 4 ++++\n \
          src/tail.rs                                | 2 +-\n \
-         Cargo.toml                                 | 4 ++--\n \
+         Cargo.toml                                 | 2 +-\n \
          examples/{echo_before.rs => echo_after.rs} | 3 ++-\n \
          examples/extra.rs                          | 4 ++++\n \
          examples/gone.rs                           | 5 -----\n \
          examples/talk09.rs                         | 5 +++++\n \
          tests/grows.rs                             | 2 ++\n \
-         8 files changed, 20 insertions(+), 9 deletions(-)\n"
+         8 files changed, 19 insertions(+), 8 deletions(-)\n"
     );
     let found = fixture_diff("stat-all", &all()).expect("diff");
     assert!(found.stat(false).ends_with(
@@ -502,4 +518,214 @@ fn the_most_similar_pair_wins_and_a_tie_goes_to_the_first_path() {
         "{text}"
     );
     assert!(text.contains("\n examples/new.rs | 0\n"), "{text}");
+}
+
+/// Two manifests as the steps have them: the workshop table between `[package]` and the
+/// dependencies, which the next step changes too.
+const MANIFEST_A: &str = "[package]\nname = \"step08-alpha\"\nversion.workspace = true\n\n\
+    # Read by `cargo xtask`.\n[package.metadata.workshop]\nsection = \"§4\"\n\
+    idea = \"one\"\nheadline = \"talk08\"\n\n[dependencies]\nshared.workspace = true\n\n\
+    [lints]\nworkspace = true\n";
+const MANIFEST_B: &str = "[package]\nname = \"step09-beta-gamma\"\nversion.workspace = true\n\n\
+    # Read by `cargo xtask`.\n[package.metadata.workshop]\nsection = \"§5\"\n\
+    idea = \"two\"\nheadline = \"talk08\"\n# A ceiling.\ndiff-budget = 500\n\n[dependencies]\n\
+    libc.workspace = true\nshared.workspace = true\n\n[lints]\nworkspace = true\n";
+
+/// Two steps with these manifests and the same `src/lib.rs`.
+fn manifests(test: &str, old_manifest: &str, new_manifest: &str) -> (PathBuf, PathBuf) {
+    let root = common::scratch(&format!("diff-{test}"));
+    let (old, new) = (root.join(OLD), root.join(NEW));
+    for (dir, manifest) in [(&old, old_manifest), (&new, new_manifest)] {
+        common::write(dir, "Cargo.toml", manifest);
+        common::write(dir, "src/lib.rs", "//! A step.\n");
+    }
+    (old, new)
+}
+
+#[test]
+fn the_default_view_leaves_the_workshop_table_out_and_keeps_the_dependencies() {
+    let (old, new) = manifests("manifest", MANIFEST_A, MANIFEST_B);
+    let found = diff::dirs((OLD, &old), (NEW, &new), &Options::default()).expect("diff");
+    // The hunk stops at the table: its line numbers are each file's own (line 10 of A, 12 of
+    // B: the blank line after the table).
+    assert_eq!(
+        found.unified(false),
+        format!(
+            "{OLD} → {NEW}\n--- a/Cargo.toml\n+++ b/Cargo.toml\n@@ -10,5 +12,6 @@\n \n \
+             [dependencies]\n+libc.workspace = true\n shared.workspace = true\n \n [lints]\n\n\
+             workshop metadata in Cargo.toml (--file Cargo.toml shows it):\n \
+             section, idea, diff-budget\n"
+        )
+    );
+    assert_eq!(
+        found.stat(false),
+        " Cargo.toml | 1 +\n 1 file changed, 1 insertion(+), 0 deletions(-)\n"
+    );
+    // Asked for by name, or with everything, the manifest is whole again.
+    for options in [only("Cargo.toml"), all()] {
+        let found = diff::dirs((OLD, &old), (NEW, &new), &options).expect("diff");
+        let text = found.unified(false);
+        assert!(text.contains("+section = \"§5\"\n"), "{text}");
+        assert!(text.contains("+libc.workspace = true\n"), "{text}");
+        assert!(!text.contains("workshop metadata"), "{text}");
+    }
+}
+
+#[test]
+fn a_manifest_changed_only_in_its_workshop_table_is_one_line_at_the_end() {
+    let new_manifest = MANIFEST_A.replace(OLD, NEW).replace("\"one\"", "\"two\"");
+    let (old, new) = manifests("manifest-meta", MANIFEST_A, &new_manifest);
+    let found = diff::dirs((OLD, &old), (NEW, &new), &Options::default()).expect("diff");
+    assert_eq!(
+        found.unified(false),
+        format!(
+            "{OLD} → {NEW}\n\n\
+             workshop metadata in Cargo.toml (--file Cargo.toml shows it):\n idea\n"
+        )
+    );
+    assert!(found.files.is_empty(), "{:?}", found.files);
+}
+
+#[test]
+fn src_comes_in_the_reading_order_that_lib_rs_gives() {
+    let root = common::scratch("diff-reading-order");
+    let (old, new) = (root.join(OLD), root.join(NEW));
+    common::write(&old, "src/lib.rs", "");
+    let lib = "//! The idea.\n//!\n//! Start reading at `zeta.rs` (the heart), then `[Alpha]`,\n\
+               //! `mid.rs` and `zeta.rs` again.\nmod alpha;\n";
+    common::write(&new, "src/lib.rs", lib);
+    for file in ["alpha.rs", "mid.rs", "zeta.rs", "beta.rs"] {
+        common::write(&new, &format!("src/{file}"), "pub fn f() {}\n");
+    }
+    let found = diff::dirs((OLD, &old), (NEW, &new), &Options::default()).expect("diff");
+    let paths: Vec<&str> = found.files.iter().map(|f| f.path.as_str()).collect();
+    // lib.rs first, then the files it names, in its order, then the others by name.
+    let expected = [
+        "src/lib.rs",
+        "src/zeta.rs",
+        "src/mid.rs",
+        "src/alpha.rs",
+        "src/beta.rs",
+    ];
+    assert_eq!(paths, expected);
+    let stat = found.stat(false);
+    let stat_paths: Vec<&str> = stat
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(&stat_paths[..5], expected, "{stat}");
+}
+
+#[test]
+fn slides_are_a_page_per_file_titled_with_its_purpose_and_size_then_the_rest() {
+    let found = fixture_diff("slides", &Options::default()).expect("diff");
+    let pages = found.pages(false);
+    let titles: Vec<Vec<&str>> = pages
+        .iter()
+        .map(|page| page.title.iter().map(String::as_str).collect())
+        .collect();
+    let n = 6;
+    let head = |at: usize| format!("{OLD} → {NEW} · {at} of {n}");
+    assert_eq!(
+        titles,
+        [
+            vec![head(1).as_str(), "src/lib.rs · 9 lines, +4 -0", "Alpha."],
+            vec![head(2).as_str(), "src/tail.rs · 2 lines, +1 -1"],
+            vec![
+                head(3).as_str(),
+                "Cargo.toml · 6 lines, +1 -1",
+                "The crate's manifest: its dependencies, features and benches."
+            ],
+            vec![
+                head(4).as_str(),
+                "examples/echo_after.rs · renamed from examples/echo_before.rs, 8 lines, +2 -1"
+            ],
+            vec![head(5).as_str(), "examples/talk09.rs · new, 5 lines"],
+            vec![head(6).as_str(), "what else changed"],
+        ]
+    );
+    // A page's body is the file as the default view shows it; all pages are the whole view.
+    assert_eq!(
+        pages[1].body.join("\n") + "\n",
+        SLIDE
+            .split("--- a/src/tail.rs")
+            .nth(1)
+            .map(|rest| format!("--- a/src/tail.rs{rest}"))
+            .expect("tail.rs")
+    );
+    let bodies: String = pages[..5]
+        .iter()
+        .map(|p| p.body.join("\n") + "\n")
+        .collect();
+    assert_eq!(
+        format!("{OLD} → {NEW}\n{bodies}\n{}\n", pages[5].body.join("\n")),
+        expected_default()
+    );
+}
+
+#[test]
+fn a_demo_is_titled_by_its_docs_not_by_its_run_it_line() {
+    let root = common::scratch("diff-demo-title");
+    let (old, new) = (root.join(OLD), root.join(NEW));
+    common::write(&old, "src/lib.rs", "");
+    common::write(&new, "src/lib.rs", "");
+    let demo = "//! Run it: `cargo run -p step09-beta-gamma --example talk09`\n//!\n\
+                //! The talk's slide 9.1, on step09-beta-gamma's loop: same output. Then more.\n\
+                fn main() {}\n";
+    common::write(&new, "examples/talk09.rs", demo);
+    common::write(
+        &new,
+        "Cargo.toml",
+        "[package.metadata.workshop]\ntalk-demo = \"talk09\"\n",
+    );
+    common::write(
+        &old,
+        "Cargo.toml",
+        "[package.metadata.workshop]\ntalk-demo = \"talk09\"\n",
+    );
+    let found = diff::dirs((OLD, &old), (NEW, &new), &Options::default()).expect("diff");
+    let pages = found.pages(false);
+    assert_eq!(
+        pages[0].title[1..],
+        [
+            "examples/talk09.rs · new, 4 lines",
+            "The talk's slide 9.1, on step09-beta-gamma's loop: same output."
+        ]
+    );
+}
+
+#[test]
+fn slides_off_a_terminal_say_so_in_one_line_and_print_every_page() {
+    let steps = xtask::steps::discover(&xtask::workspace_root()).expect("steps");
+    let [old, new, ..] = &steps[..] else {
+        return;
+    };
+    let (old, new) = (old.number.to_string(), new.number.to_string());
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["diff", &old, &new, "--slides"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run xtask");
+    assert!(output.status.success());
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    let pages = stderr
+        .strip_prefix("diff --slides: not a terminal, so the ")
+        .and_then(|rest| rest.strip_suffix(" pages follow one another\n"))
+        .and_then(|count| count.parse::<usize>().ok())
+        .unwrap_or_else(|| panic!("one line on stderr: {stderr}"));
+    let titles = stdout
+        .lines()
+        .filter(|line| line.contains(&format!(" of {pages}")));
+    let numbers: Vec<String> = titles
+        .filter_map(|line| line.split(" · ").nth(1).map(str::to_owned))
+        .collect();
+    let expected: Vec<String> = (1..=pages).map(|at| format!("{at} of {pages}")).collect();
+    assert_eq!(numbers, expected, "{stdout}");
+    assert!(
+        !stdout.contains('\x1b'),
+        "no screen clearing, no colour off a terminal"
+    );
 }

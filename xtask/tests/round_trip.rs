@@ -1,7 +1,8 @@
 //! The promise of `cargo xtask diff`, on the real steps: inside a copy of step A, `patch -p1`
 //! with `diff A B --all` gives step B, and with the default view gives step B's version of each
-//! file that view shows in full, a renamed file moved to its new name; crate names aside. Only
-//! reads the steps, never builds them, so it holds even while a step does not compile.
+//! file that view shows in full, a renamed file moved to its new name; crate names aside, and
+//! `Cargo.toml`'s workshop table, which the default view leaves out. Only reads the steps, never
+//! builds them, so it holds even while a step does not compile.
 
 mod common;
 
@@ -66,6 +67,22 @@ fn read_without_names(path: &Path, names: [&str; 2]) -> String {
             .replace(&name.replace('-', "_"), "CRATE");
     }
     text
+}
+
+/// A manifest's `[package.metadata.workshop]` table, up to the next table.
+fn workshop_table(text: &str) -> String {
+    let start = text
+        .find("[package.metadata.workshop]")
+        .unwrap_or(text.len());
+    let rest = &text[start..];
+    let next = rest.get(1..).and_then(|after| after.find("\n["));
+    let end = next.map_or(rest.len(), |at| at + 2);
+    rest[..end].to_owned()
+}
+
+/// A manifest without its workshop table (any other text as it is).
+fn without_workshop_table(text: &str) -> String {
+    text.replacen(&workshop_table(text), "", 1)
 }
 
 /// The files a step is made of, relative to the step.
@@ -141,13 +158,22 @@ fn the_default_view_applies_too() {
         let shown = text.lines().filter_map(|line| line.strip_prefix("+++ b/"));
         for file in shown {
             let names = [a.name.as_str(), b.name.as_str()];
+            let read = |path: &Path| without_workshop_table(&read_without_names(path, names));
             assert_eq!(
-                read_without_names(&copy.join(file), names),
-                read_without_names(&b.dir.join(file), names),
+                read(&copy.join(file)),
+                read(&b.dir.join(file)),
                 "{file} after diff {} {}",
                 a.number,
                 b.number
             );
+        }
+        // The table the view left out is step A's still, and the view said it changed.
+        let (copy_manifest, a_manifest) = (copy.join("Cargo.toml"), a.dir.join("Cargo.toml"));
+        let table = |path: &Path| read_without_names(path, [&a.name, &b.name]);
+        let table = |path| workshop_table(&table(path));
+        assert_eq!(table(&copy_manifest), table(&a_manifest));
+        if table(&a_manifest) != table(&b.dir.join("Cargo.toml")) {
+            assert!(text.contains("\nworkshop metadata in Cargo.toml"), "{text}");
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The files a diff compares: which ones make a step, which ones `--file` picks, the order a
-//! slide shows them in, and the crate name set aside while comparing.
+//! slide shows them in (the step's reading order), what each one is for, and the crate name set
+//! aside while comparing.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -106,7 +107,8 @@ pub(super) fn restore(line: &str, name: &str) -> String {
 }
 
 /// Slide order: `lib.rs`, the step's table of contents, first; then the rest of `src/`, the
-/// manifest, the demos; tests, benches and the README last.
+/// manifest, the demos; tests, benches and the README last. Within `src/`, [`reading_order`]
+/// comes before the names.
 pub(super) fn rank(path: &str) -> usize {
     let order = [
         "src/lib.rs",
@@ -120,4 +122,64 @@ pub(super) fn rank(path: &str) -> usize {
         .iter()
         .position(|start| path.starts_with(start))
         .unwrap_or(order.len())
+}
+
+/// The files of `src/` in the order a step's `lib.rs` says to read them: the `` `name.rs` ``
+/// of its "Start reading at `waker.rs`, then `event_loop.rs` …" paragraph, as `src/` paths,
+/// each once. Empty when `lib.rs` says nothing of the kind.
+pub(super) fn reading_order(lib_rs: &str) -> Vec<String> {
+    let docs = paragraphs(lib_rs);
+    let Some(start) = docs.iter().find(|p| p.contains("Start reading")) else {
+        return Vec::new();
+    };
+    let mut order = Vec::new();
+    for name in start.split('`').skip(1).step_by(2) {
+        let path = format!("src/{name}");
+        if name.ends_with(".rs") && !name.contains(' ') && !order.contains(&path) {
+            order.push(path);
+        }
+    }
+    order
+}
+
+/// The `//!` paragraphs of a Rust file, each joined into one line.
+fn paragraphs(text: &str) -> Vec<String> {
+    let docs = text.lines().map(str::trim_start);
+    let docs = docs
+        .map_while(|line| line.strip_prefix("//!"))
+        .map(str::trim);
+    let (mut paragraphs, mut lines) = (Vec::new(), Vec::new());
+    // A blank line ends a paragraph, and so does the end of the docs.
+    for line in docs.chain([""]) {
+        if !line.is_empty() {
+            lines.push(line);
+        } else if !lines.is_empty() {
+            paragraphs.push(lines.join(" "));
+            lines.clear();
+        }
+    }
+    paragraphs
+}
+
+/// What a file is for, in one sentence: the first of its `//!` docs (a demo's "Run it: …"
+/// line aside), a README's title, or a manifest's role. `None` when the file does not say.
+pub(super) fn purpose(path: &str, text: &str) -> Option<String> {
+    if path.ends_with("Cargo.toml") {
+        return Some("The crate's manifest: its dependencies, features and benches.".into());
+    }
+    if path.ends_with(".md") {
+        let title = text.lines().find_map(|line| line.strip_prefix("# "))?;
+        return Some(title.trim().to_owned());
+    }
+    let docs = paragraphs(text);
+    let first = docs.iter().find(|p| !p.starts_with("Run it:"))?;
+    Some(first_sentence(first).to_owned())
+}
+
+/// Up to the first full stop that ends a sentence (followed by a space or nothing).
+fn first_sentence(text: &str) -> &str {
+    let ends = text.match_indices(". ").map(|(at, _)| at + 1);
+    ends.chain([text.len()])
+        .next()
+        .map_or(text, |end| &text[..end])
 }

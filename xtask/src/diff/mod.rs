@@ -13,13 +13,18 @@
 //! names unique across the workspace. A rename shows as git shows it, a diff against the old
 //! name, which GNU patch and `git apply` follow.
 //!
-//! The default view is the slide (`render.rs`): `src/`, `Cargo.toml` and the step's talk demo
-//! in full; removed files, the other new demos, `tests/` and `benches/` one line each at the
-//! end; the README not at all. Its length is what each step's `diff-budget` bounds.
+//! The default view is the slide (`render.rs`): `src/` in the step's reading order (its `lib.rs`
+//! says where to start reading), `Cargo.toml` and the step's talk demo in full; removed files,
+//! the other new demos, `tests/` and `benches/` one line each at the end; the README not at all.
+//! `Cargo.toml`'s workshop metadata is left out, one line at the end naming what changed in it
+//! (`manifest.rs`). Its length is what each step's `diff-budget` bounds. `--slides`
+//! (`slides.rs`) shows the same view a file a page.
 
 mod files;
+mod manifest;
 mod renames;
 mod render;
+mod slides;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
@@ -36,21 +41,27 @@ use crate::{Error, Workspace, help, print_out, unexpected};
 pub const HELP: &str = "\
 usage: cargo xtask diff A B [options]     what step B changes compared to step A
 
-By default, the slide: src/, Cargo.toml and the step's talk demo in full, then one line each
-for removed files, the other new demos, tests and benches (--file or --all shows them).
-A file step B renamed (same folder, at least half its lines in common) shows as a diff against
-its old name, as git shows it. A line that differs only by the crate name is not a change.
+By default, the slide: src/ in the step's reading order (its lib.rs says where to start),
+Cargo.toml without its workshop metadata, and the step's talk demo, in full; then one line each
+for removed files, the other new demos, tests and benches (--file or --all shows them), and
+the metadata keys that changed. A file step B renamed (same folder, at least half its lines in
+common) shows as a diff against its old name, as git shows it. A line that differs only by the
+crate name is not a change.
 
 options:
   --all                       everything in full, README.md included; applies inside a copy
                               of step A with `patch -p1` (GNU patch) or `git apply`
   --stat                      changed files with +/- counts, then totals
+  --slides                    a page per file, titled with what it is for and its size; on a
+                              terminal, Enter shows the next (b: back, q: quit), elsewhere
+                              the pages follow one another
   --file PATH                 only this file or directory (src/lib.rs, src), in full
   --context N, -U N           lines of context around each change (default 3)
   --color auto|always|never   colour (auto: on a terminal, unless NO_COLOR is set)
 ";
 
-const OPTIONS: &str = "valid options are --all, --stat, --file, --context, --color";
+/// Short, so that the error line naming a wrong option fits 100 columns whole.
+const OPTIONS: &str = "try --all, --stat, --slides, --file, --context or --color";
 
 /// More context than this is the whole file anyway, and `similar` computes `2 * context`,
 /// which overflows for a huge number: so a larger `--context` is clamped, not refused.
@@ -92,6 +103,8 @@ pub struct FileDiff {
     pub insertions: usize,
     /// Lines removed.
     pub deletions: usize,
+    /// The lines the view leaves out: `Cargo.toml`'s workshop table, in the default view.
+    hidden: Option<manifest::Hidden>,
 }
 
 /// A file of step A that step B keeps under another name.
@@ -113,19 +126,22 @@ pub struct Diff {
     pub files: Vec<FileDiff>,
     /// Step B's talk demo (`talk-demo` in its manifest), which the default view shows in full.
     talk_demo: Option<String>,
+    /// The keys of `Cargo.toml`'s workshop table that changed, when the view leaves it out.
+    metadata: Option<Vec<String>>,
     all: bool,
     context: usize,
 }
 
 /// Parses `diff`'s arguments, diffs and prints.
 pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Error> {
-    let (mut sides, mut stat, mut color) = (Vec::new(), false, None);
+    let (mut sides, mut stat, mut slides, mut color) = (Vec::new(), false, false, None);
     let mut options = Options::default();
     while let Some(arg) = parser.next()? {
         match arg {
             Short('h') | Long("help") => return help(HELP),
             Long("all") => options.all = true,
             Long("stat") => stat = true,
+            Long("slides") => slides = true,
             Long("file") => options.file = Some(parser.value()?.string()?),
             Long("context") | Short('U') => options.context = context(parser.value()?.string()?)?,
             Long("color") => color = parse_color(&parser.value()?.string()?)?,
@@ -146,13 +162,20 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
             old.label()
         )));
     }
+    if stat && slides {
+        return Err(Error::Usage(
+            "--stat and --slides are two views: pick one".into(),
+        ));
+    }
     let found = dirs((&old.name, &old.dir), (&new.name, &new.dir), &options)?;
     let color = color.unwrap_or_else(color_by_default);
-    print_out(&if stat {
-        found.stat(color)
+    if slides {
+        slides::show(&found, color)?;
+    } else if stat {
+        print_out(&found.stat(color))?;
     } else {
-        found.unified(color)
-    })?;
+        print_out(&found.unified(color))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -203,15 +226,35 @@ pub fn dirs(old: (&str, &Path), new: (&str, &Path), options: &Options) -> Result
     // A rename is selected by either of its names: it is one change.
     let chosen = |path: &String| selected.contains(&path);
     files.retain(|f| chosen(&f.path) || f.rename.as_ref().is_some_and(|r| chosen(&r.from)));
-    files.sort_by_key(|file| (files::rank(&file.path), file.path.clone()));
+    // The step's reading order, as its `lib.rs` gives it, within `src/`.
+    let lib_rs = new_files.get("src/lib.rs").map_or("", String::as_str);
+    let order = files::reading_order(lib_rs);
+    let read_at = |path: &str| order.iter().position(|p| p == path).unwrap_or(order.len());
+    files.sort_by_key(|file| {
+        (
+            files::rank(&file.path),
+            read_at(&file.path),
+            file.path.clone(),
+        )
+    });
+    // Naming a file is asking to see it, whatever the default view would do with it.
+    let all = options.all || options.file.is_some();
+    let context = options.context.min(MAX_CONTEXT);
+    let mut metadata = None;
+    if !all {
+        for file in &mut files {
+            metadata = metadata.or(manifest::hide_workshop_table(file, context));
+        }
+        files.retain(|f| f.hidden.is_none() || f.insertions + f.deletions > 0);
+    }
     Ok(Diff {
         old_name: old.0.to_owned(),
         new_name: new.0.to_owned(),
         files,
         talk_demo,
-        // Naming a file is asking to see it, whatever the default view would do with it.
-        all: options.all || options.file.is_some(),
-        context: options.context.min(MAX_CONTEXT),
+        metadata,
+        all,
+        context,
     })
 }
 
@@ -260,5 +303,6 @@ fn file_diff(
         new,
         insertions,
         deletions,
+        hidden: None,
     })
 }

@@ -3,11 +3,13 @@
 //! The default view is the slide: what the step's idea changes, in full (`src/`, `Cargo.toml`,
 //! the talk demo, a demo renamed from step A). Then, one line each, what a participant may
 //! look at next: removed files, then the other new demos, tests and benches under headings
-//! that say which option shows them. `--all` and `--file` show everything in full.
+//! that say which option shows them, and which keys of `Cargo.toml`'s workshop metadata changed
+//! (the table itself is left out). `--all` and `--file` show everything in full.
 
 use similar::TextDiff;
 
 use super::files::restore;
+use super::manifest::unified_outside;
 use super::{Diff, FileDiff};
 
 /// How a view shows a changed file.
@@ -32,6 +34,10 @@ const FOOTER: [(Shown, &str); 2] = [
     ),
     (Shown::Footer, "tests and benches (--all shows them):"),
 ];
+
+/// The heading of the line that names the keys of `Cargo.toml`'s workshop table that changed,
+/// which the default view leaves out.
+const METADATA: &str = "workshop metadata in Cargo.toml (--file Cargo.toml shows it):";
 
 /// What a line of output is, which decides its colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +114,17 @@ impl Diff {
             .collect()
     }
 
+    /// The files the view shows in full, in the order it shows them. GNU patch reads a `diff
+    /// --git` header up to the next `diff --git` or hunk, so a plain `---` after a bare rename
+    /// would be taken as part of it: bare renames come last.
+    pub(super) fn in_full(&self) -> Vec<&FileDiff> {
+        let (bare, with_hunks): (Vec<&FileDiff>, _) = self
+            .files_shown(Shown::Full)
+            .into_iter()
+            .partition(|f| f.is_bare_rename());
+        with_hunks.into_iter().chain(bare).collect()
+    }
+
     /// The unified diff of the view, after a title line (which `patch` skips as it skips any
     /// text before a file's `---` line), then the one-line groups.
     pub fn unified(&self, color: bool) -> String {
@@ -119,15 +136,35 @@ impl Diff {
             Kind::Header,
             &format!("{} → {}", self.old_name, self.new_name),
         );
-        // GNU patch reads a `diff --git` header up to the next `diff --git` or hunk, so a plain
-        // `---` after a bare rename would be taken as part of it: bare renames come last.
-        let (bare, with_hunks): (Vec<&FileDiff>, _) = self
-            .files_shown(Shown::Full)
-            .into_iter()
-            .partition(|f| f.is_bare_rename());
-        for file in with_hunks.into_iter().chain(bare) {
+        let in_full = self.in_full();
+        for file in &in_full {
             self.render(file, &mut out);
         }
+        let rest = self.rest(color);
+        if in_full.is_empty() && rest.is_empty() {
+            out.line(Kind::Plain, "no change here, crate names aside");
+        }
+        out.text + &rest
+    }
+
+    /// One file in full, as [`Diff::unified`] shows it.
+    pub(super) fn file_text(&self, file: &FileDiff, color: bool) -> String {
+        let mut out = Out {
+            text: String::new(),
+            color,
+        };
+        self.render(file, &mut out);
+        out.text
+    }
+
+    /// What the view shows after the files in full, each group after a blank line: removed
+    /// files, then the other new demos, tests and benches in stat lines, then the keys of the
+    /// workshop metadata it left out. Empty when there is none of these.
+    pub(super) fn rest(&self, color: bool) -> String {
+        let mut out = Out {
+            text: String::new(),
+            color,
+        };
         let removed = self.files_shown(Shown::Removed);
         if !removed.is_empty() {
             out.line(Kind::Plain, "");
@@ -149,8 +186,14 @@ impl Diff {
                 out.text.push_str(&table.lines(&files));
             }
         }
-        if self.files.iter().all(|f| self.shown(f) == Shown::Hidden) {
-            out.line(Kind::Plain, "no change here, crate names aside");
+        if let Some(keys) = &self.metadata {
+            out.line(Kind::Plain, "");
+            out.line(Kind::Plain, METADATA);
+            let keys = match keys.is_empty() {
+                true => "comments only".to_owned(),
+                false => keys.join(", "),
+            };
+            out.line(Kind::Plain, &format!(" {keys}"));
         }
         out.text
     }
@@ -187,14 +230,19 @@ impl Diff {
             file.old.as_deref().unwrap_or(""),
             file.new.as_deref().unwrap_or(""),
         );
-        let diff = TextDiff::from_lines(old, new);
-        let hunks = diff
-            .unified_diff()
-            .context_radius(self.context)
-            .missing_newline_hint(true)
-            .to_string();
-        // `split_terminator`, not `lines`: a `\r` at the end of a line is part of the file.
-        for line in hunks.split_terminator('\n') {
+        let hunks = match &file.hidden {
+            Some(hidden) => unified_outside(old, new, hidden, self.context).0,
+            None => TextDiff::from_lines(old, new)
+                .unified_diff()
+                .context_radius(self.context)
+                .missing_newline_hint(true)
+                .to_string()
+                // `split_terminator`, not `lines`: a `\r` at the end of a line is the file's.
+                .split_terminator('\n')
+                .map(str::to_owned)
+                .collect(),
+        };
+        for line in &hunks {
             let (kind, name) = match line.as_bytes().first() {
                 Some(b'@') => (Kind::Hunk, &self.old_name),
                 Some(b'-') => (Kind::Removed, &self.old_name),

@@ -13,6 +13,7 @@ use std::process::{Command, ExitCode, Stdio};
 
 use lexopt::prelude::*;
 
+use crate::child::Supervise;
 use crate::steps::{self, Step};
 use crate::{Error, Workspace, demo, help, unexpected};
 
@@ -103,7 +104,7 @@ fn record(
         .env("WORKSHOP_TRACE", events)
         .stdin(Stdio::null())
         .current_dir(&ws.root)
-        .status()
+        .supervised()
         .map_err(|e| Error::Failed(format!("cannot start {name}: {e}")))?;
     match status.success() {
         true => Ok(()),
