@@ -2,8 +2,9 @@
 //!
 //! `cargo xtask` (an alias in `.cargo/config.toml`) runs `src/main.rs`, which reads the
 //! subcommand and hands the rest of the command line to that subcommand's module: [`list`],
-//! [`diff`], [`demo`], [`tour`], [`check`], [`bench`]. Each one parses its own flags (with `lexopt`) and
-//! does its own work, so a new subcommand is one new module and one line in `main.rs`.
+//! [`diff`], [`demo`], [`tour`], [`check`], [`bench`](mod@bench). Each one parses its own flags
+//! (with `lexopt`) and does its own work, so a new subcommand is one new module and one line in
+//! `main.rs`.
 //! [`steps`] finds the steps and reads their `[package.metadata.workshop]`; [`samples`] is how
 //! `check` runs the READMEs' sample outputs again. Workshop mode is [`exercise`] (a step's copy
 //! to write again), [`verify`], [`hint`] and [`progress`].
