@@ -98,6 +98,11 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
         Ok(sample) => report.ok(&sample),
         Err(problem) => report.fail(problem),
     })?;
+    print_out("== the talk's Python (each twin beside its Rust demo, each README claim)\n")?;
+    crate::python::check(ws, limit, |outcome| match outcome {
+        Ok(line) => report.ok(&line),
+        Err(problem) => report.fail(problem),
+    })?;
     report.summary()
 }
 

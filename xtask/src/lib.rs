@@ -6,7 +6,8 @@
 //! does its own work, so a new subcommand is one new module and one line in `main.rs`.
 //! [`steps`] finds the steps and reads their `[package.metadata.workshop]`; [`samples`] is how
 //! `check` runs the READMEs' sample outputs again. Workshop mode is [`exercise`] (a step's copy
-//! to write again), [`verify`], [`hint`] and [`progress`].
+//! to write again), [`verify`], [`hint`] and [`progress`]. [`python`] runs the talk's Python
+//! beside the Rust.
 //!
 //! Two dependencies only, `similar` for the diff and `lexopt` for flags, so that `cargo xtask`
 //! builds in seconds on a fresh clone.
@@ -25,6 +26,7 @@ pub mod hint;
 pub mod list;
 pub mod prepare;
 pub mod progress;
+pub mod python;
 pub mod samples;
 pub mod steps;
 pub mod tour;

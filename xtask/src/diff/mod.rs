@@ -48,9 +48,11 @@ options:
   --file PATH                 only this file or directory (src/lib.rs, src), in full
   --context N, -U N           lines of context around each change (default 3)
   --color auto|always|never   colour (auto: on a terminal, unless NO_COLOR is set)
+  --python                    how the talk's own Python grew instead (python/runtime.py and
+                              the twin of the talk demo), with --context and --color
 ";
 
-const OPTIONS: &str = "valid options are --all, --stat, --file, --context, --color";
+const OPTIONS: &str = "valid options are --all, --stat, --file, --context, --color, --python";
 
 /// More context than this is the whole file anyway, and `similar` computes `2 * context`,
 /// which overflows for a huge number: so a larger `--context` is clamped, not refused.
@@ -119,7 +121,7 @@ pub struct Diff {
 
 /// Parses `diff`'s arguments, diffs and prints.
 pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Error> {
-    let (mut sides, mut stat, mut color) = (Vec::new(), false, None);
+    let (mut sides, mut stat, mut color, mut python) = (Vec::new(), false, None, false);
     let mut options = Options::default();
     while let Some(arg) = parser.next()? {
         match arg {
@@ -129,6 +131,7 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
             Long("file") => options.file = Some(parser.value()?.string()?),
             Long("context") | Short('U') => options.context = context(parser.value()?.string()?)?,
             Long("color") => color = parse_color(&parser.value()?.string()?)?,
+            Long("python") => python = true,
             Value(side) => sides.push(side.string()?),
             other => return Err(unexpected("diff", other, OPTIONS)),
         }
@@ -146,8 +149,12 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
             old.label()
         )));
     }
-    let found = dirs((&old.name, &old.dir), (&new.name, &new.dir), &options)?;
     let color = color.unwrap_or_else(color_by_default);
+    if python {
+        crate::python::diff::main(old, new, options.context.min(MAX_CONTEXT), color)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let found = dirs((&old.name, &old.dir), (&new.name, &new.dir), &options)?;
     print_out(&if stat {
         found.stat(color)
     } else {
