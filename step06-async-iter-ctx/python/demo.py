@@ -64,3 +64,29 @@ def run(main):
         # Python would flush stdout again on the way out, and complain: point it elsewhere.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)
+
+
+def check(*claims):
+    """Runs each claim (a function that raises if Python does not do what the README says),
+    printing `ok    NAME` or `FAIL  NAME: what happened`; exit code 1 if one failed.
+    `cargo xtask check` reads these lines."""
+    failed = 0
+    for claim in claims:
+        try:
+            claim()
+        except Exception as error:
+            failed += 1
+            print(f"FAIL  {claim.__name__}: {type(error).__name__}: {error}", flush=True)
+        else:
+            print(f"ok    {claim.__name__}", flush=True)
+    sys.exit(1 if failed else 0)
+
+
+def raises(kind, message, run):
+    """Runs `run()`, which must raise `kind` with exactly `message`."""
+    try:
+        run()
+    except kind as error:
+        assert str(error) == message, f"{kind.__name__} said {str(error)!r}"
+        return
+    raise AssertionError(f"no {kind.__name__}")
