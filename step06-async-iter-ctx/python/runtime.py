@@ -1,4 +1,4 @@
-"""The talk's code up to §6, written for this project: async iteration and async context managers.
+"""The talk's code up to §6, written for this project: async iteration, async context managers.
 
 Each step's `python/runtime.py` is this file grown by that step's section of the talk, so that
 `cargo xtask diff N N+1 --python` shows what the talk added. The talk prints; we `say`, so

@@ -97,6 +97,7 @@ def leak_report(slide, code, task):
         scenario(slide, code, task)
     leaks = [w for w in caught if issubclass(w.category, ResourceWarning)]
     for leak in leaks:
+        say("main", "the socket was left open; Python closed it as its last reference went:")
         say("main", f"ResourceWarning: {str(leak.message)[:40]}…")
     if not leaks:
         say("main", "no ResourceWarning: the socket was closed")

@@ -251,3 +251,43 @@ fn the_python_diff_shows_what_the_talk_added_in_5() {
     );
     assert!(!text.contains("demo.py"), "the same in both: not shown");
 }
+
+#[test]
+fn every_claim_a_readme_cites_is_checked_and_every_check_is_cited() {
+    let root = crate::workspace_root();
+    for step in steps::discover(&root).expect("the workspace's steps") {
+        let readme = std::fs::read_to_string(step.dir.join("README.md")).unwrap_or_default();
+        let claims = std::fs::read_to_string(step.dir.join("python/claims.py"));
+        let claims = claims.unwrap_or_else(|_| panic!("{}: no python/claims.py", step.name));
+        let run = &claims[claims
+            .rfind("\ncheck(")
+            .expect("a check(…) call at the end")..];
+        let checked: Vec<&str> = run
+            .trim_start()
+            .lines()
+            .skip(1)
+            .map(|line| line.trim().trim_end_matches(','))
+            .filter(|name| !name.is_empty() && *name != ")")
+            .collect();
+        let cited = cited(&readme);
+        for name in &cited {
+            assert!(
+                checked.contains(&name.as_str()),
+                "{}: `{name}` is not checked",
+                step.name
+            );
+            assert!(
+                claims.contains(&format!("def {name}():")),
+                "{}: no `{name}`",
+                step.name
+            );
+        }
+        for name in &checked {
+            assert!(
+                cited.iter().any(|c| c == name),
+                "{}: `{name}` is not cited",
+                step.name
+            );
+        }
+    }
+}
