@@ -9,7 +9,7 @@ import time
 from contextlib import redirect_stdout
 
 from demo import check, raises
-from runtime import ComplexWork, Loop, Waiter, gather, run_tasks, simple_print, sleep
+from runtime import ComplexWork, Loop, Waiter, gather, interrupt, run_tasks, simple_print, sleep
 
 
 def current_is_none_outside_a_loop():
@@ -91,6 +91,12 @@ def gather_returns_none():
     assert results == [None], results
 
 
+
+def interrupt_yields_once():
+    """Awaiting `interrupt()` yields `None` once, then ends."""
+    assert list(interrupt().__await__()) == [None]
+
+
 check(
     current_is_none_outside_a_loop,
     round_robin,
@@ -99,4 +105,5 @@ check(
     current_is_never_reset,
     waiter_counts_down,
     gather_returns_none,
+    interrupt_yields_once,
 )

@@ -90,6 +90,14 @@ def send_says_how_much():
         assert steps(client.send(b"Hello"))[1] == 5
 
 
+
+def with_closes():
+    """`with sock: ...`: leaving the block closes the socket (`__exit__`)."""
+    with aiosocket() as sock:
+        assert sock.fileno() != -1
+    assert sock.fileno() == -1
+
+
 check(
     stays_blocking,
     bind_and_listen_never_yield,
@@ -97,4 +105,5 @@ check(
     connect_blocks,
     errors_are_oserrors,
     send_says_how_much,
+    with_closes,
 )

@@ -151,6 +151,16 @@ def waiter_still_spins():
     assert len(turns) >= 5, turns
 
 
+
+def future_yields_itself():
+    """Awaiting a `Future` yields the future itself, once; resumed before `set()`, its
+    `assert` fails."""
+    future = Future()
+    it = future.__await__()
+    assert next(it) is future
+    raises(AssertionError, "", lambda: next(it))
+
+
 check(
     set_before_await_loses_the_task,
     set_twice_queues_twice,
@@ -160,4 +170,5 @@ check(
     asyncio_sleep_needs_asyncio,
     never_set_ends_silently,
     waiter_still_spins,
+    future_yields_itself,
 )
