@@ -26,7 +26,7 @@ usage: cargo xtask demo N                   list the demos of step N
        cargo xtask demo N talk --python     run its Python twin (python/talkNN.py) [-- ARGS]
        cargo xtask demo N talk --side-by-side
                                             run both (--auto), print them in two columns
-                                            fitted to COLUMNS (100 by default)
+                                            fitted to COLUMNS, else to the terminal, else 100
 ";
 
 /// The flag every demo understands as "run straight through, ask nothing".

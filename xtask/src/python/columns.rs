@@ -17,12 +17,34 @@ pub const NARROWEST: usize = 60;
 /// The time in front of each line: `0.511s ` (seven columns, more past 10 s).
 const TIME_WIDTH: usize = 7;
 
-/// The terminal's width from `COLUMNS`, else [`DEFAULT_WIDTH`]; never below [`NARROWEST`].
+/// The terminal's width: `COLUMNS` if set, else what `stty size` says of the terminal when
+/// stdout is one (shells rarely export `COLUMNS`), else [`DEFAULT_WIDTH`]; never below
+/// [`NARROWEST`].
 pub fn width_from_env() -> usize {
     let given = std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.trim().parse().ok());
-    given.unwrap_or(DEFAULT_WIDTH).max(NARROWEST)
+    given
+        .or_else(terminal_width)
+        .unwrap_or(DEFAULT_WIDTH)
+        .max(NARROWEST)
+}
+
+/// The width of the terminal that stdout shows on, asked of `stty` (no `unsafe` ioctl here).
+fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    let tty = std::fs::File::open("/dev/tty").ok()?;
+    let out = std::process::Command::new("stty")
+        .arg("size")
+        .stdin(tty)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// The whole side-by-side text for `width` columns.
