@@ -35,9 +35,9 @@ pub const OLDEST: (u32, u32) = (3, 9);
 /// Each step's folder of Python, beside its `src/`.
 pub const FOLDER: &str = "python";
 
-/// A run that fails on timing alone is run again, up to this many runs in all: a machine
-/// busy enough to stall one run for a third of a second does happen; the same drift three
-/// times in a row is the code.
+/// A comparison that fails is run again, up to this many runs in all: a machine busy enough
+/// to stall one run for a third of a second does happen, and then lines come late, or in
+/// another order; the same drift three times in a row is the code.
 pub const ATTEMPTS: usize = 3;
 
 /// What `--python` or `--side-by-side` asks `cargo xtask demo N talk` for.
@@ -79,6 +79,12 @@ pub fn take_mode(args: &mut Vec<OsString>) -> Option<Mode> {
 /// rather than as the Rust demo's binary.
 pub fn asks_for_twin(words: &[String]) -> bool {
     words.iter().any(|word| Mode::from_flag(word).is_some())
+}
+
+/// Whether `check` leaves out a README sample: one that runs a twin, on a machine without a
+/// recent enough `python3`.
+pub fn skips(words: &[String]) -> bool {
+    asks_for_twin(words) && available().is_err()
 }
 
 /// The twin of a step's talk demo: `python/talkNN.py`.
@@ -165,6 +171,10 @@ fn python(root: &Path, path: &Path) -> Command {
 pub struct Both {
     /// The rows, lined up and judged.
     pub rows: Vec<Row>,
+    /// What the twin printed, as printed: a projector shows it too.
+    pub twin_stdout: Vec<String>,
+    /// What the twin wrote to stderr: a warning, a traceback; nothing, when all is well.
+    pub twin_stderr: Vec<String>,
 }
 
 /// Builds the Rust demo, runs it and its twin with `--auto` under `limit`, and lines them up.
@@ -197,6 +207,8 @@ fn run_both(
     let differences = differences(step)?;
     Ok(Both {
         rows: compare::rows(&python_lines(&rust), &python_lines(&python), &differences),
+        twin_stdout: demo::lines(&python.stdout),
+        twin_stderr: demo::lines(&python.stderr),
     })
 }
 
@@ -265,9 +277,8 @@ pub fn check(
     Ok(())
 }
 
-/// Runs a twin and its Rust demo, again after a difference in timing alone, up to
-/// [`ATTEMPTS`] runs; `Ok` with a note when it took more than one, else the problem and its
-/// two lines.
+/// Runs a twin and its Rust demo, again after a difference, up to [`ATTEMPTS`] runs; `Ok`
+/// with a note when it took more than one, else the last run's problem and its two lines.
 fn compare_twin(
     ws: &Workspace,
     step: &Step,
@@ -279,13 +290,21 @@ fn compare_twin(
     loop {
         let both =
             run_both(ws, step, name, path, limit).map_err(|e| (e.to_string(), String::new()))?;
+        if let Some(first) = both.twin_stderr.first() {
+            let first = first.chars().take(crate::WIDTH - 16).collect::<String>();
+            return Err(("it wrote to stderr".into(), format!("      | {first}\n")));
+        }
+        if let Some(wide) = crate::check::too_wide("the twin", "stdout", &both.twin_stdout) {
+            return Err((wide, String::new()));
+        }
         let Some(row) = compare::first_problem(&both.rows) else {
             return Ok(match attempt {
                 1 => String::new(),
                 n => format!(" (run {n}: the machine is busy)"),
             });
         };
-        if row.verdict == Verdict::Late && attempt < ATTEMPTS {
+        // A real drift is the same in every run; a stall of the machine is not.
+        if attempt < ATTEMPTS {
             attempt += 1;
             continue;
         }
@@ -296,11 +315,14 @@ fn compare_twin(
 /// A problem row as a line for the report, and both of its lines under it.
 pub fn describe(row: &Row, attempts: usize) -> (String, String) {
     let problem = match row.verdict {
-        Verdict::Late if attempts > 1 => format!("a time differs, in each of {attempts} runs"),
         Verdict::Late => "a time differs beyond the tolerance".to_owned(),
         _ if row.rust.is_none() => "a line the Rust demo does not print".to_owned(),
         _ if row.python.is_none() => "a line of the Rust demo that the twin lacks".to_owned(),
         _ => "the lines differ (and python/differences.txt pairs them not)".to_owned(),
+    };
+    let problem = match attempts {
+        1 => problem,
+        n => format!("{problem}, in each of {n} runs"),
     };
     let shown = |line: &Option<Line>| match line {
         Some(Line {
