@@ -308,7 +308,19 @@ fn compare_twin(
             attempt += 1;
             continue;
         }
-        return Err(describe(row, attempt));
+        let (problem, mut details) = describe(row, attempt);
+        let logs = demo::target_dir(&ws.root)
+            .join("xtask-python")
+            .join(&step.name);
+        let logs = logs
+            .strip_prefix(&ws.root)
+            .unwrap_or(&logs)
+            .display()
+            .to_string();
+        details.push_str(&format!(
+            "      | both outputs: {logs}/{name}.stdout, {name}.py.stdout\n"
+        ));
+        return Err((problem, details));
     }
 }
 
