@@ -150,6 +150,11 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
         )));
     }
     let color = color.unwrap_or_else(color_by_default);
+    if python && (stat || options.all || options.file.is_some()) {
+        return Err(Error::Usage(
+            "--python takes --context and --color, not --all, --stat or --file".into(),
+        ));
+    }
     if python {
         crate::python::diff::main(old, new, options.context.min(MAX_CONTEXT), color)?;
         return Ok(ExitCode::SUCCESS);

@@ -206,14 +206,14 @@ fn run_both(
     let python = finished(ran, &format!("{}/{FOLDER}/{twin}", step.name))?;
     let differences = differences(step)?;
     Ok(Both {
-        rows: compare::rows(&python_lines(&rust), &python_lines(&python), &differences),
+        rows: compare::rows(&output_lines(&rust), &output_lines(&python), &differences),
         twin_stdout: demo::lines(&python.stdout),
         twin_stderr: demo::lines(&python.stderr),
     })
 }
 
 /// A run's stdout, as lines; the lines a demo prints come to stdout.
-fn python_lines(run: &Run) -> Vec<Line> {
+fn output_lines(run: &Run) -> Vec<Line> {
     demo::lines(&run.stdout)
         .iter()
         .map(|l| Line::parse(l))
