@@ -1,4 +1,4 @@
-//! `cargo xtask check`: what CI needs beyond `cargo test`, in four parts that each print one
+//! `cargo xtask check`: what CI needs beyond `cargo test`, in five parts that each print one
 //! line per item.
 //!
 //! 1. The repository: each step's metadata, demos, `src/`, crate name, workspace membership and
@@ -8,6 +8,8 @@
 //!    prints no line wider than a projector.
 //! 4. The READMEs' sample outputs: each command runs again and prints what its sample shows
 //!    ([`samples`] says how a sample is written).
+//! 5. The talk's Python: each step's twin prints what its Rust talk demo prints, and each claim
+//!    a README makes about Python holds ([`crate::python`]); skipped without `python3`.
 //!
 //! Everything runs even after a failure, so one CI run shows every problem.
 
@@ -29,7 +31,8 @@ pub const HELP: &str = "\
 usage: cargo xtask check [--timeout SECS]
        cargo xtask check --exercises
 what CI checks beyond `cargo test`: step metadata, READMEs, diff budgets, every demo
-(--auto, stdin closed, at most SECS seconds each, default 60), and the READMEs' sample outputs;
+(--auto, stdin closed, at most SECS seconds each, default 60), the READMEs' sample outputs,
+and the talk's Python (each twin against its Rust demo, each claim; skipped without python3);
 with --exercises, only that each step's exercises compile as todo!() and their tests catch them
 ";
 
@@ -96,6 +99,11 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
     print_out("== README samples (run again, compared)\n")?;
     samples::check(ws, limit, |outcome| match outcome {
         Ok(sample) => report.ok(&sample),
+        Err(problem) => report.fail(problem),
+    })?;
+    print_out("== the talk's Python (each twin beside its Rust demo, each README claim)\n")?;
+    crate::python::check(ws, limit, |outcome| match outcome {
+        Ok(line) => report.ok(&line),
         Err(problem) => report.fail(problem),
     })?;
     report.summary()

@@ -26,6 +26,10 @@ pub const HELP: &str = "\
 usage: cargo xtask demo N                   list the demos of step N
        cargo xtask demo N NAME [-- ARGS]    run one, with ARGS
        cargo xtask demo N talk              run the demo of the talk itself
+       cargo xtask demo N talk --python     run its Python twin (python/talkNN.py) [-- ARGS]
+       cargo xtask demo N talk --side-by-side
+                                            run both (--auto), print them in two columns
+                                            fitted to COLUMNS, else to the terminal, else 100
 ";
 
 /// The flag every demo understands as "run straight through, ask nothing".
@@ -34,9 +38,13 @@ pub const AUTO: &str = "--auto";
 /// Lists the demos of a step, or builds and runs one of them.
 pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Error> {
     let mut words = Vec::new();
+    let mut python = None;
     while words.len() < 2 {
         match parser.next()? {
             Some(Short('h') | Long("help")) => return help(HELP),
+            Some(Long(flag @ ("python" | "side-by-side"))) => {
+                python = crate::python::Mode::from_flag(&format!("--{flag}"));
+            }
             Some(Value(word)) => words.push(word.string()?),
             Some(other) => return Err(unexpected("demo", other, "see `cargo xtask demo --help`")),
             None => break,
@@ -53,10 +61,14 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
     };
     // Everything after the name is the demo's; a `--` before it is optional.
     let mut args: Vec<OsString> = parser.raw_args()?.collect();
+    let python = crate::python::take_mode(&mut args).or(python);
     if args.first().is_some_and(|arg| arg == "--") {
         args.remove(0);
     }
     let name = find(step, name)?;
+    if let Some(mode) = python {
+        return crate::python::demo(ws, step, &name, mode, args);
+    }
     build(&ws.root, step, &["--example", &name])?;
     // xtask becomes the demo: its Ctrl-C, its terminal, its exit code (see `child`).
     let mut demo = Command::new(binary(&ws.root, &name));

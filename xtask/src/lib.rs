@@ -7,7 +7,8 @@
 //! `main.rs`.
 //! [`steps`] finds the steps and reads their `[package.metadata.workshop]`; [`samples`] is how
 //! `check` runs the READMEs' sample outputs again. Workshop mode is [`exercise`] (a step's copy
-//! to write again), [`verify`], [`hint`] and [`progress`].
+//! to write again), [`verify`], [`hint`] and [`progress`]. [`python`] runs the talk's Python
+//! beside the Rust.
 //!
 //! Small dependencies only, `similar` for the diff, `lexopt` for flags, `signal-hook` and `libc`
 //! for demos that stop when told ([`child`]), so that `cargo xtask` builds in seconds on a fresh
@@ -28,6 +29,7 @@ pub mod hint;
 pub mod list;
 pub mod prepare;
 pub mod progress;
+pub mod python;
 pub mod samples;
 pub mod steps;
 pub mod tour;

@@ -71,7 +71,7 @@ fn bad_flags_and_arguments() {
     assert_usage_error(&["diff", "1", "2", "3"], "diff takes two steps, got 3");
     assert_usage_error(
         &["diff", "1", "2", "--bogus"],
-        "try --all, --stat, --slides, --file, --context or --color",
+        "try --all --stat --slides --file --context --color --python",
     );
     assert_usage_error(
         &["diff", "1", "2", "--stat", "--slides"],

@@ -15,11 +15,12 @@ use xtask::diff::{self, Options};
 use xtask::steps::{self, Step};
 
 /// What a step is made of, as far as the diff is concerned.
-const PARTS: [&str; 6] = [
+const PARTS: [&str; 7] = [
     "src",
     "examples",
     "tests",
     "benches",
+    "python",
     "Cargo.toml",
     "README.md",
 ];

@@ -12,8 +12,9 @@ use crate::{Error, with_list};
 const DASHED: &str = "\0crate-name\0";
 const SNAKE: &str = "\0crate_name\0";
 
-/// What a diff compares, besides `Cargo.toml` and `README.md`: these directories, recursively.
-const DIRS: [&str; 4] = ["src", "examples", "tests", "benches"];
+/// What a diff compares, besides `Cargo.toml` and `README.md`: these directories, recursively
+/// (`python/`, the talk's own code, is out of the default view: `--python` shows it).
+const DIRS: [&str; 5] = ["src", "examples", "tests", "benches", "python"];
 
 /// A step's files: path relative to the step → text. Without `src/` it is an error, not an
 /// empty side, which would show the whole other step as added.
@@ -34,7 +35,8 @@ pub(super) fn load(dir: &Path) -> Result<BTreeMap<String, String>, Error> {
     Ok(files)
 }
 
-/// Adds the files under `root/relative` to `files`, skipping hidden ones (`.DS_Store`, swaps).
+/// Adds the files under `root/relative` to `files`, skipping hidden ones (`.DS_Store`, swaps)
+/// and Python's compiled cache.
 fn walk(root: &Path, relative: &str, files: &mut BTreeMap<String, String>) -> Result<(), Error> {
     let Ok(entries) = fs::read_dir(root.join(relative)) else {
         return Ok(()); // No `benches/` in this step: nothing to compare.
@@ -42,7 +44,7 @@ fn walk(root: &Path, relative: &str, files: &mut BTreeMap<String, String>) -> Re
     for entry in entries.filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy().into_owned();
         let (child, path) = (format!("{relative}/{name}"), entry.path());
-        if name.starts_with('.') {
+        if name.starts_with('.') || name == "__pycache__" {
             continue;
         } else if path.is_dir() {
             walk(root, &child, files)?;

@@ -15,7 +15,8 @@
 //!
 //! The default view is the slide (`render.rs`): `src/` in the step's reading order (its `lib.rs`
 //! says where to start reading), `Cargo.toml` and the step's talk demo in full; removed files,
-//! the other new demos, `tests/` and `benches/` one line each at the end; the README not at all.
+//! the other new demos, `tests/`, `benches/` and `python/` one line each at the end; the README
+//! not at all.
 //! `Cargo.toml`'s workshop metadata is left out, one line at the end naming what changed in it
 //! (`manifest.rs`). Its length is what each step's `diff-budget` bounds. `--slides`
 //! (`slides.rs`) shows the same view a file a page.
@@ -43,10 +44,10 @@ usage: cargo xtask diff A B [options]     what step B changes compared to step A
 
 By default, the slide: src/ in the step's reading order (its lib.rs says where to start),
 Cargo.toml without its workshop metadata, and the step's talk demo, in full; then one line each
-for removed files, the other new demos, tests and benches (--file or --all shows them), and
-the metadata keys that changed. A file step B renamed (same folder, at least half its lines in
-common) shows as a diff against its old name, as git shows it. A line that differs only by the
-crate name is not a change.
+for removed files, the other new demos, tests and benches (--file or --all shows them), the
+talk's Python (--python), and the metadata keys that changed. A file step B renamed (same
+folder, at least half its lines in common) shows as a diff against its old name, as git shows
+it. A line that differs only by the crate name is not a change.
 
 options:
   --all                       everything in full, README.md included; applies inside a copy
@@ -58,10 +59,12 @@ options:
   --file PATH                 only this file or directory (src/lib.rs, src), in full
   --context N, -U N           lines of context around each change (default 3)
   --color auto|always|never   colour (auto: on a terminal, unless NO_COLOR is set)
+  --python                    how the talk's own Python grew instead (python/runtime.py and
+                              the twin of the talk demo), with --context and --color
 ";
 
 /// Short, so that the error line naming a wrong option fits 100 columns whole.
-const OPTIONS: &str = "try --all, --stat, --slides, --file, --context or --color";
+const OPTIONS: &str = "try --all --stat --slides --file --context --color --python";
 
 /// More context than this is the whole file anyway, and `similar` computes `2 * context`,
 /// which overflows for a huge number: so a larger `--context` is clamped, not refused.
@@ -135,6 +138,7 @@ pub struct Diff {
 /// Parses `diff`'s arguments, diffs and prints.
 pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Error> {
     let (mut sides, mut stat, mut slides, mut color) = (Vec::new(), false, false, None);
+    let mut python = false;
     let mut options = Options::default();
     while let Some(arg) = parser.next()? {
         match arg {
@@ -145,6 +149,7 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
             Long("file") => options.file = Some(parser.value()?.string()?),
             Long("context") | Short('U') => options.context = context(parser.value()?.string()?)?,
             Long("color") => color = parse_color(&parser.value()?.string()?)?,
+            Long("python") => python = true,
             Value(side) => sides.push(side.string()?),
             other => return Err(unexpected("diff", other, OPTIONS)),
         }
@@ -167,8 +172,17 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
             "--stat and --slides are two views: pick one".into(),
         ));
     }
-    let found = dirs((&old.name, &old.dir), (&new.name, &new.dir), &options)?;
     let color = color.unwrap_or_else(color_by_default);
+    if python && (stat || slides || options.all || options.file.is_some()) {
+        return Err(Error::Usage(
+            "--python takes --context and --color, not --all, --stat, --slides or --file".into(),
+        ));
+    }
+    if python {
+        crate::python::diff::main(old, new, options.context.min(MAX_CONTEXT), color)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let found = dirs((&old.name, &old.dir), (&new.name, &new.dir), &options)?;
     if slides {
         slides::show(&found, color)?;
     } else if stat {

@@ -2,9 +2,10 @@
 //!
 //! The default view is the slide: what the step's idea changes, in full (`src/`, `Cargo.toml`,
 //! the talk demo, a demo renamed from step A). Then, one line each, what a participant may
-//! look at next: removed files, then the other new demos, tests and benches under headings
-//! that say which option shows them, and which keys of `Cargo.toml`'s workshop metadata changed
-//! (the table itself is left out). `--all` and `--file` show everything in full.
+//! look at next: removed files, then the other new demos, tests and benches, and the talk's
+//! Python under headings that say which option shows them, and which keys of `Cargo.toml`'s
+//! workshop metadata changed (the table itself is left out). `--all` and `--file` show
+//! everything in full.
 
 use similar::TextDiff;
 
@@ -22,17 +23,23 @@ enum Shown {
     Demo,
     /// One line: tests and benches matter, but are not the idea.
     Footer,
+    /// One line: the talk's own Python, which `--python` shows.
+    Python,
     /// Not shown: README.md outside `--all`.
     Hidden,
 }
 
 /// The stat groups at the end of the default view, in order, under their headings.
-const FOOTER: [(Shown, &str); 2] = [
+const FOOTER: [(Shown, &str); 3] = [
     (
         Shown::Demo,
         "new demos besides the talk's (--file PATH shows one):",
     ),
     (Shown::Footer, "tests and benches (--all shows them):"),
+    (
+        Shown::Python,
+        "the talk's Python (--python shows how it grew):",
+    ),
 ];
 
 /// The heading of the line that names the keys of `Cargo.toml`'s workshop table that changed,
@@ -86,6 +93,8 @@ impl Diff {
         let new_demo = file.old.is_none() && file.path.starts_with("examples/");
         if self.all {
             Shown::Full
+        } else if file.path.starts_with("python/") {
+            Shown::Python
         } else if file.new.is_none() {
             Shown::Removed
         } else if test_or_bench {

@@ -29,7 +29,9 @@ pub fn files(dir: &Path) -> Vec<String> {
     while let Some(next) = todo.pop() {
         for entry in fs::read_dir(&next).into_iter().flatten().flatten() {
             let path = entry.path();
-            if path.is_dir() {
+            if path.file_name().is_some_and(|name| name == "__pycache__") {
+                continue; // Python's compiled cache: not part of a step
+            } else if path.is_dir() {
                 todo.push(path);
             } else {
                 let relative = path.strip_prefix(dir).expect("under dir");

@@ -1,0 +1,195 @@
+"""The talk's code up to §4.17, written for this project: a loop, and sockets on it.
+
+Each step's `python/runtime.py` is this file grown by that step's section of the talk, so that
+`cargo xtask diff N N+1 --python` shows what the talk added. The talk prints; we `say`, so
+that each line carries its time like the Rust demo's.
+"""
+
+import asyncio
+import select
+import socket
+import time
+
+from demo import say
+
+
+async def simple_print(msg):
+    """Prints `msg`. Calling it prints nothing: it builds a coroutine object (slide 2.2)."""
+    say("simple_print", msg)
+
+
+async def complex_work():
+    """Prints, suspends once, prints (slide 2.7). `asyncio.sleep(0)` is, at its bottom, a bare
+    `yield`: whoever iterates the coroutine's `__await__()` sees `None` come out once."""
+    say("complex_work", "Hello")
+    await asyncio.sleep(0)
+    say("complex_work", "World")
+
+
+class ComplexWork:
+    """`complex_work` as a class (slide 3.2): anything whose `__await__` returns an iterator can
+    be awaited, and a generator method is the easy way to write one."""
+
+    def __await__(self):
+        say("complex_work", "Hello")
+        yield
+        say("complex_work", "World")
+
+
+class Waiter:
+    """Suspends whoever awaits it until `set()` was called `n` times (slides 3.4, 4.10): it
+    yields `None`, so the loop comes back to ask again and again; nothing wakes it."""
+
+    def __init__(self, n=1):
+        self.i = n
+
+    def set(self):
+        self.i -= 1
+
+    def __await__(self):
+        while self.i > 0:
+            yield
+
+
+def run_task(task):
+    """Runs one task to its end (slide 4.2): iterating its `__await__()` is all a loop does."""
+    for _ in task.__await__():
+        pass
+
+
+def run_tasks(*tasks):
+    """Round robin (slide 4.3): take the first task, advance it by one `next`, put it back at
+    the end unless it finished."""
+    tasks = [task.__await__() for task in tasks]
+    while tasks:
+        task = tasks.pop(0)
+        try:
+            next(task)
+        except StopIteration:
+            continue
+        tasks.append(task)
+
+
+class interrupt:
+    """Gives the loop a turn (slide 4.5): its `__await__` yields once."""
+
+    def __await__(self):
+        yield
+
+
+async def sleep_until(t):
+    """Waits until `time.time()` reaches `t` by asking at every turn: it burns a core."""
+    while time.time() < t:
+        await interrupt()
+
+
+async def sleep(duration):
+    """`sleep_until` a time `duration` seconds from now (slide 4.5)."""
+    await sleep_until(time.time() + duration)
+
+
+class Loop:
+    """The loop as a class (slides 4.7-4.9). `Loop.current` is one attribute for the whole
+    program, set by `run()` and never reset: the talk says it is not thread-safe."""
+
+    current = None
+
+    def __init__(self):
+        self.tasks = []
+
+    def add_task(self, task):
+        if hasattr(task, "__await__"):
+            task = task.__await__()
+        self.tasks.append(task)
+
+    def run(self):
+        Loop.current = self
+        while self.tasks:
+            task = self.tasks.pop(0)
+            try:
+                next(task)
+            except StopIteration:
+                continue
+            self.tasks.append(task)
+
+    def run_task(self, task):
+        """Adds `task` and runs until every task is done; returns nothing (slide 4.8)."""
+        self.add_task(task)
+        self.run()
+
+
+async def gather(*tasks):
+    """Runs the tasks side by side on the current loop and waits for all of them (slide
+    4.11). Each one is wrapped so that it sets the waiter when it ends. It returns `None`:
+    returning the results, as asyncio's `gather` does, is an addition of our Rust step."""
+    waiter = Waiter(len(tasks))
+
+    async def task_wrapper(task):
+        await task
+        waiter.set()
+
+    for task in tasks:
+        Loop.current.add_task(task_wrapper(task))
+    await waiter
+
+
+class AIOSocket:
+    """A socket for the loop (slides 4.12-4.16), server and client alike. It stays in blocking
+    mode: before each `accept`, `recv` and `send`, it asks whether the call would block, and
+    gives the loop a turn until it would not. The talk asks two `select.epoll` objects with
+    `poll(0)`; `select.poll` asks the same question the same way, on macOS too."""
+
+    def __init__(self, sock):
+        self.socket = sock
+        self.pollin = select.poll()
+        self.pollin.register(sock, select.POLLIN)
+        self.pollout = select.poll()
+        self.pollout.register(sock, select.POLLOUT)
+
+    def close(self):
+        self.socket.close()
+
+    def fileno(self):
+        return self.socket.fileno()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        self.close()
+
+    async def bind(self, addr):
+        """`async`, but never waits: binding does not block."""
+        self.socket.bind(addr)
+
+    async def listen(self):
+        """`async`, but never waits."""
+        self.socket.listen()
+
+    async def connect(self, addr):
+        """`async`, but never waits: the socket is blocking, so this blocks the whole loop
+        until the server answers (on loopback, at once)."""
+        self.socket.connect(addr)
+
+    async def accept(self):
+        """The next client, once one is waiting; only the new socket, not its address."""
+        while not self.pollin.poll(0):
+            await interrupt()
+        client, _ = self.socket.accept()
+        return self.__class__(client)
+
+    async def recv(self, bufsize):
+        while not self.pollin.poll(0):
+            await interrupt()
+        return self.socket.recv(bufsize)
+
+    async def send(self, data):
+        """Sends what the socket takes now, and says how much: maybe not all of `data`."""
+        while not self.pollout.poll(0):
+            await interrupt()
+        return self.socket.send(data)
+
+
+def aiosocket(family=socket.AF_INET, type=socket.SOCK_STREAM, proto=0, fileno=None):
+    """A new `AIOSocket`, with `socket.socket`'s arguments (slide 4.16)."""
+    return AIOSocket(socket.socket(family, type, proto, fileno))
