@@ -4,7 +4,6 @@ use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
 
 /// Set once stdin reached its end (Ctrl-D): from then on the demo runs straight through.
 static STDIN_CLOSED: AtomicBool = AtomicBool::new(false);
@@ -23,7 +22,8 @@ pub fn is_auto() -> bool {
 /// Waits for Enter when interactive; does nothing in auto mode.
 ///
 /// Returns `false` when stdin is closed (Ctrl-D): the demo then stops pausing and runs to its
-/// end. The time spent waiting is left out of the timestamps of [`crate::say`].
+/// end. The time spent waiting counts in the timestamps of [`crate::say`], as it does for the
+/// program's timers.
 pub fn pause(prompt: &str) -> bool {
     if is_auto() {
         return !STDIN_CLOSED.load(Ordering::Relaxed);
@@ -31,10 +31,8 @@ pub fn pause(prompt: &str) -> bool {
     let mut stdout = std::io::stdout().lock();
     let _ = write!(stdout, "{prompt}").and_then(|()| stdout.flush());
     drop(stdout);
-    let started = Instant::now();
     let mut line = String::new();
     let got_a_line = matches!(std::io::stdin().read_line(&mut line), Ok(n) if n > 0);
-    crate::trace::exclude(started.elapsed());
     if !got_a_line {
         STDIN_CLOSED.store(true, Ordering::Relaxed);
         let _ = writeln!(std::io::stdout());

@@ -1,5 +1,5 @@
-//! The system calls the workshop's plumbing needs: how much CPU this process has used, and a
-//! function to run at exit.
+//! The system calls the workshop's plumbing needs: how much CPU this process has used, a
+//! function to run at exit, and forgetting what was typed ahead on a terminal.
 //!
 //! std measures wall time (`Instant`) but not CPU time. Comparing the two is how the demos and
 //! tests of step05 show that a sleeping loop no longer spins: `getrusage(2)`, through `libc`.
@@ -50,6 +50,14 @@ pub fn at_exit(f: fn()) {
         let _ = unsafe { libc::atexit(run_all) };
     }
     functions.push(f);
+}
+
+/// Drops what was typed on the terminal and not read yet. `--step` waits for an Enter typed
+/// after its prompt: four presses while the loop slept in the kernel are not four turns.
+pub fn drop_typed_ahead() {
+    // SAFETY: `tcflush` takes a descriptor and a constant, and touches no memory of ours. On a
+    // descriptor that is not a terminal it fails (ENOTTY), and there is nothing to drop then.
+    let _ = unsafe { libc::tcflush(libc::STDIN_FILENO, libc::TCIFLUSH) };
 }
 
 #[cfg(test)]
