@@ -40,6 +40,17 @@ pub fn pause(prompt: &str) -> bool {
     got_a_line
 }
 
+/// The talk's call `print_messages('aaa', 'bbb', 'ccc', sleep_time=0.7)`, as Python writes it:
+/// the name the talk demos give the task that runs it (see `record::name_task`), so that
+/// `--step` and `cargo xtask trace` speak of the talk's tasks as the talk does.
+pub fn print_messages_call(messages: &[&str], sleep_time: f64) -> String {
+    let mut args: Vec<String> = messages.iter().map(|m| format!("'{m}'")).collect();
+    if sleep_time != 1.0 {
+        args.push(format!("sleep_time={sleep_time}"));
+    }
+    format!("print_messages({})", args.join(", "))
+}
+
 /// What every demo's `--help` ends with: the flags every demo takes.
 const EVERY_DEMO: &str = "Every demo also takes --auto (never wait for Enter) and, from step03 on,
 --step (on a terminal: one turn of the loop per Enter, saying what the loop does).";
@@ -191,6 +202,16 @@ mod tests {
         assert_eq!(flags.try_value::<u16>("port"), Ok(Some(7878)));
         assert_eq!(flags.try_value::<u64>("seconds"), Ok(Some(3)));
         assert_eq!(flags.try_value::<u64>("absent"), Ok(None));
+    }
+
+    #[test]
+    fn the_talks_calls_read_as_python_writes_them() {
+        let call = print_messages_call(&["aaa", "bbb", "ccc"], 0.7);
+        assert_eq!(call, "print_messages('aaa', 'bbb', 'ccc', sleep_time=0.7)");
+        assert_eq!(
+            print_messages_call(&["f", "g"], 1.0),
+            "print_messages('f', 'g')"
+        );
     }
 
     #[test]

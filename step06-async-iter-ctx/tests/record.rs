@@ -138,7 +138,7 @@ fn each_pause_says_what_every_waiting_task_awaits() {
     });
     let view: Vec<&str> = narration
         .iter()
-        .skip_while(|line| *line != "  → Pending, woke itself (queued again)")
+        .skip_while(|line| *line != "  → Pending, woke itself")
         .skip(1)
         .take(5)
         .map(String::as_str)

@@ -57,6 +57,7 @@ impl Narrator {
 
     /// Ctrl-D: says so, once, then nothing more.
     pub(crate) fn stop(&mut self) {
+        self.deferred.clear(); // the turn about to run is not narrated
         self.say("Ctrl-D: no more stepping; the rest runs without a word from the loop".into());
         self.on = false;
     }
@@ -148,21 +149,17 @@ impl Narrator {
         }
     }
 
-    /// A poll of `label` ended with `result`, the task awaiting `awaits`.
-    pub(crate) fn polled(&mut self, label: &str, result: String, awaits: Option<String>) {
+    /// A poll of `task` (`task 3`) ended with `result`.
+    pub(crate) fn polled(&mut self, task: &str, result: String) {
         if !self.on {
             return;
         }
-        let result = match awaits {
-            Some(awaits) => format!("{result}; it awaits {awaits}"),
-            None => result,
-        };
         let polled_just_now = self.deferred.last().is_some_and(|l| l.starts_with("poll "));
         self.flush();
         if polled_just_now {
             self.emit(format!("  → {result}"));
         } else {
-            self.emit(format!("  → {label}: {result}"));
+            self.emit(format!("  → {task}: {result}"));
         }
     }
 

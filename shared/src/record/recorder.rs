@@ -371,7 +371,8 @@ impl Recorder {
         let number = self.next_task;
         self.next_task += 1;
         if let Some(old) = self.numbers.insert(id, number) {
-            self.tasks.remove(&old); // its id outlived it: a task that was dropped, not done
+            self.band_ends(old); // its id outlived it: a task that was dropped, not done
+            self.tasks.remove(&old);
         }
         let cleanup = std::mem::take(&mut self.cleanup_next);
         let state = TaskState {
@@ -474,6 +475,9 @@ impl Recorder {
         };
         state.polls += 1;
         state.pending = !ready;
+        if let Some(since) = &mut state.queued_since {
+            *since = (*since).max(now); // woken during its poll: queued from the poll's end
+        }
         let (self_woke, eventful, start) = match &poll {
             Some(poll) => (poll.self_woke, poll.eventful, poll.start),
             None => (false, true, now),
@@ -493,13 +497,15 @@ impl Recorder {
             if quiet {
                 narrator.fold(task, label, state.awaits.first().and_then(|w| not_yet(*w)));
             } else {
-                let result = match (ready, self_woke) {
-                    (true, _) => "Ready: done".to_owned(),
-                    (false, true) => "Pending, woke itself (queued again)".to_owned(),
-                    (false, false) => "Pending".to_owned(),
-                };
                 let awaits = describe_all(&state.awaits, &self.descriptions, Instant::now());
-                narrator.polled(&label, result, awaits);
+                let result = match (ready, self_woke, awaits) {
+                    (true, _, _) => "Ready: done".to_owned(),
+                    (false, true, None) => "Pending, woke itself".to_owned(),
+                    (false, true, Some(awaits)) => format!("Pending, woke itself; awaits {awaits}"),
+                    (false, false, None) => "Pending".to_owned(),
+                    (false, false, Some(awaits)) => format!("Pending; waits on {awaits}"),
+                };
+                narrator.polled(&format!("task {task}"), result);
             }
         }
         if ready {
@@ -588,6 +594,10 @@ impl Recorder {
     fn waiting(&mut self, timeout: Option<Duration>, now: u64) {
         self.cause = Cause::Outside;
         self.wait = Some((now, timeout));
+        if timeout.is_none_or(|t| !t.is_zero()) && self.runs.last().is_some_and(|r| r.reports_queue)
+        {
+            self.sample_queue(Some(0), now); // it sleeps only with nothing queued
+        }
         if let Some(narrator) = &mut self.narrator {
             narrator.waiting(timeout);
         }
@@ -763,6 +773,7 @@ impl Recorder {
 
     /// Writes what is still open (bands, runs), and flushes.
     pub(crate) fn finish(&mut self, now: u64) {
+        self.woke_up(now); // a program that exits while its loop sleeps (a server's time is up)
         while !self.runs.is_empty() {
             self.run_ends(now);
         }
@@ -779,7 +790,7 @@ impl Recorder {
 
 /// `task 3 print_messages('foo', 'bar'…`: a task for `--step`, short enough for its lines.
 pub(crate) fn label(task: &TaskState) -> String {
-    const MAX: usize = 24;
+    const MAX: usize = 28;
     let number = task.number;
     match &task.name {
         None => format!("task {number}"),
@@ -829,6 +840,7 @@ fn describe(what: Awaited, now: Instant) -> String {
         Awaited::Deadline(Some(deadline)) => format!("its sleep {}", due(deadline, now)),
         Awaited::Deadline(None) => "a sleep that never ends".to_owned(),
         Awaited::Socket { fd, write } => format!("socket fd {fd} {}", direction(write)),
+        Awaited::Waiter { remaining: 0 } => "a waiter, set".to_owned(),
         Awaited::Waiter { remaining: 1 } => "a waiter (1 set to go)".to_owned(),
         Awaited::Waiter { remaining } => format!("a waiter ({remaining} sets to go)"),
         Awaited::OneShot(_) => "a one-shot".to_owned(),
