@@ -227,3 +227,19 @@ fn each_pause_says_what_every_task_awaits() {
     ];
     assert_eq!(narration, expected);
 }
+
+#[test]
+fn step_without_a_terminal_says_so_once_and_runs_as_usual() {
+    // Narrating step03's busy loop to a pipe was 171,678 lines (issue 25).
+    let run = shared::testing::run_demo(env!("CARGO_PKG_NAME"), "talk03", &["--step"]);
+    let lines = run.lines();
+    run.success();
+    let said: Vec<&String> = lines.iter().filter(|l| l.starts_with("loop: ")).collect();
+    assert_eq!(
+        said,
+        ["loop: --step needs a terminal (stdin is not a terminal): not stepping"]
+    );
+    assert!(lines.len() < 60, "{} lines", lines.len());
+    let last = lines.last().map(String::as_str).unwrap_or("");
+    assert!(last.starts_with("print_messages: g    at "), "{last}");
+}
