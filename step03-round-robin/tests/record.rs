@@ -103,14 +103,17 @@ fn lines_of(lines: &[String], kind: &str) -> Vec<String> {
 #[test]
 fn tasks_have_names_and_their_lines_are_on_their_rows() {
     let lines = bounded(|| {
-        let ((), lines) = record::trace(|| {
-            let event_loop = Loop::new();
-            event_loop.add_task_named("the greeter", async { say("greeter", "hello") });
-            event_loop.run_task(async {
-                gather([suspends(1), suspends(2)]).await;
-            });
-            // A boxed task has no name to give: it takes its first line's label.
-            run_tasks(vec![Box::pin(async { say("anonymous", "hi") })]);
+        // The lines printed are kept from the test's output too: `capture` around `trace`.
+        let (((), lines), _) = shared::capture(|| {
+            record::trace(|| {
+                let event_loop = Loop::new();
+                event_loop.add_task_named("the greeter", async { say("greeter", "hello") });
+                event_loop.run_task(async {
+                    gather([suspends(1), suspends(2)]).await;
+                });
+                // A boxed task has no name to give: it takes its first line's label.
+                run_tasks(vec![Box::pin(async { say("anonymous", "hi") })]);
+            })
         });
         lines
     });

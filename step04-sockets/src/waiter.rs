@@ -59,9 +59,8 @@ impl Future for Waiter {
         // Nobody will wake us when the count reaches zero: `set` does not know who waits. So we
         // ask to be polled again at once, and check the count again then. That is a busy wait;
         // step05 stores the waker here so that the last `set` wakes exactly the task that waits.
-        record::awaits(Awaited::Waiter {
-            remaining: self.remaining.get(),
-        });
+        let remaining = self.remaining.get();
+        record::awaits(Awaited::Waiter { remaining }); // for `--step`: what the task waits for
         cx.waker().wake_by_ref();
         Poll::Pending
     }

@@ -44,12 +44,12 @@ pub fn run_tasks(tasks: Vec<Task>) {
         let id = record::id_of(&*task);
         record::turn();
         record::polling(id);
-        let ready = task.as_mut().poll(&mut cx).is_ready();
-        record::polled(id, ready);
-        if ready {
-            record::finished(id);
-        } else {
+        let pending = task.as_mut().poll(&mut cx).is_pending();
+        record::polled(id, !pending);
+        if pending {
             queue.push_back(task);
+        } else {
+            record::finished(id);
         }
     }
 }

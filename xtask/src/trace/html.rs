@@ -28,6 +28,8 @@ const AXIS: f64 = 26.0;
 const MIN_BAR: f64 = 2.0;
 /// Rows drawn one task each, per run; the tasks after them share one last row.
 pub const MAX_ROWS: usize = 40;
+/// Tasks listed in the table at the end of the page (a server may have had thousands).
+const MAX_TABLE: usize = 200;
 /// Characters of a task's name that fit its row's label.
 const NAME_CHARS: usize = 28;
 
@@ -824,7 +826,7 @@ fn task_table(trace: &Trace, warnings: &[Warning]) -> String {
          <th>polls</th><th>busy</th><th>scheduled</th><th>idle</th><th>wakes</th>\
          <th>self-wakes</th><th class=\"name\">warning</th></tr>\n",
     );
-    for task in &trace.tasks {
+    for task in trace.tasks.iter().take(MAX_TABLE) {
         let run_end = trace.runs.get(task.run - 1).map_or(0, |run| run.end);
         let s = TaskStats::of(task, run_end);
         let warned: Vec<&str> = warnings
@@ -853,7 +855,15 @@ fn task_table(trace: &Trace, warnings: &[Warning]) -> String {
             warned.join(", "),
         );
     }
-    out + "</table>\n"
+    out += "</table>\n";
+    if trace.tasks.len() > MAX_TABLE {
+        let more = trace.tasks.len() - MAX_TABLE;
+        let _ = writeln!(
+            out,
+            "<p>… and {more} more tasks, left out of this table.</p>"
+        );
+    }
+    out
 }
 
 /// `text`, cut to `max` characters with an ellipsis.
