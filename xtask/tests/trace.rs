@@ -359,6 +359,10 @@ fn busy_waits_slow_polls_and_lost_wakes_are_warned_where_they_arose() {
             .map(text_of);
         assert!(marked.clone().any(|t| t.starts_with(kind)), "{kind}");
     }
+    let legend = text_of(class(&document, "legend")[0]);
+    for entry in ["busy wait (", "slow poll (over 100 ms)", "lost wake"] {
+        assert!(legend.contains(entry), "no {entry:?} in {legend}");
+    }
     // In the summary, and in the JSON as instant events.
     let text = summary(&trace);
     assert!(text.contains("warnings: 3"), "{text}");

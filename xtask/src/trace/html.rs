@@ -66,7 +66,8 @@ enum Mark {
     WokenByThread,
     WokenOutside,
     Line,
-    Warning,
+    BusyWait,
+    SlowPoll,
     Lost,
     Cleanup,
 }
@@ -90,7 +91,8 @@ impl Mark {
             Mark::WokenByThread => "woken by another thread",
             Mark::WokenOutside => "woken from outside the loop",
             Mark::Line => "a line it printed",
-            Mark::Warning => "warning: busy wait, slow poll",
+            Mark::BusyWait => "busy wait (it woke itself, and did nothing else)",
+            Mark::SlowPoll => "slow poll (over 100 ms)",
             Mark::Lost => "lost wake",
             Mark::Cleanup => "cleanup task (a drop handed it over)",
         }
@@ -120,7 +122,7 @@ impl Mark {
             Mark::WokenByThread => dot(x + 8.0, y + 8.0, THREAD),
             Mark::WokenOutside => dot(x + 8.0, y + 8.0, OUTSIDE),
             Mark::Line => line_mark(x + 5.0, y + 2.0),
-            Mark::Warning => warning_mark(x + 8.0, y + 1.0),
+            Mark::BusyWait | Mark::SlowPoll => warning_mark(x + 8.0, y + 1.0),
             Mark::Lost => lost_mark(x + 8.0, y + 8.0),
             Mark::Cleanup => format!(
                 "<text x=\"{:.1}\" y=\"{:.1}\" class=\"symbol\">✚</text>",
@@ -582,8 +584,12 @@ fn task_row(
                 marks.insert(Mark::Lost);
                 lost_mark(x, y + 13.0)
             }
-            _ => {
-                marks.insert(Mark::Warning);
+            Warning::BusyWait { .. } => {
+                marks.insert(Mark::BusyWait);
+                warning_mark(x, y + 5.0)
+            }
+            Warning::SlowPoll { .. } => {
+                marks.insert(Mark::SlowPoll);
                 warning_mark(x, y + 5.0)
             }
         };
@@ -775,11 +781,11 @@ fn said_marks(
         }
         svg.push_str(&titled(line_mark(*x, y + 3.0), &what.join("\n")));
         marks.insert(Mark::Line);
-        // Room until the next mark, or the next bar wider than a tick.
+        // Room until the next mark, or the next poll after the one that printed the line.
         let next = groups.get(index + 1).map_or(WIDTH - 4.0, |(next, _)| *next);
-        let wide = bands.iter().map(|b| (scale.x(b.start), scale.x(b.end)));
-        let next = wide
-            .filter(|(x0, x1)| x1 - x0 > 4.0 && *x1 > x + 8.0)
+        let polls = bands.iter().map(|b| (scale.x(b.start), scale.x(b.end)));
+        let next = polls
+            .filter(|(_, x1)| *x1 > x + 4.0)
             .map(|(x0, _)| x0.max(x + 8.0))
             .fold(next, f64::min);
         let room = next - x - 12.0;

@@ -153,16 +153,16 @@ pub fn summary(trace: &Trace) -> String {
         out.push('\n');
         out += &wrap(&format!("  {}", stats::run_line(trace, run)), "  ");
         out += &format!(
-            "  {:>4} {:<28} {:>9} {:>9} {:>9} {:>9} {:>6} {:>6}\n",
+            "  {:>4} {:<36} {:>9} {:>9} {:>9} {:>9} {:>6} {:>6}\n",
             "task", "name", "polls", "busy", "scheduled", "idle", "wakes", "self"
         );
         let tasks: Vec<_> = trace.tasks_of(run).collect();
         for task in tasks.iter().take(TASKS_PER_RUN) {
             let s = TaskStats::of(task, run.end);
             out += &format!(
-                "  {:>4} {:<28} {:>9} {:>9} {:>9} {:>9} {:>6} {:>6}\n",
+                "  {:>4} {:<36} {:>9} {:>9} {:>9} {:>9} {:>6} {:>6}\n",
                 task.number,
-                cut(task.name.as_deref().unwrap_or(""), 28),
+                cut(task.name.as_deref().unwrap_or(""), 36),
                 stats::thousands(s.polls),
                 stats::millis(s.busy),
                 stats::millis(s.scheduled),
