@@ -196,13 +196,16 @@ pub fn trace_line(trace: &Trace) -> String {
     let running: u64 = trace.runs.iter().map(Run::duration).sum();
     let runs = trace.runs.len();
     format!(
-        "{} · {runs} run{} of the loop · {} tasks · {} polls in {} turns · {} of {} in the \
+        "{} · {runs} run{} of the loop · {} task{} · {} poll{} in {} turn{} · {} of {} in the \
          kernel ({})",
         millis(trace.end()),
         plural(runs as u64),
-        trace.tasks.len(),
+        thousands(trace.tasks.len() as u64),
+        plural(trace.tasks.len() as u64),
         thousands(polls),
+        plural(polls),
         thousands(turns),
+        plural(turns),
         millis(kernel),
         millis(running),
         percent(kernel, running),
