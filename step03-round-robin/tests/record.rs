@@ -246,3 +246,37 @@ fn step_without_a_terminal_says_so_once_and_runs_as_usual() {
     let last = lines.last().map(String::as_str).unwrap_or("");
     assert!(last.starts_with("print_messages: g    at "), "{last}");
 }
+
+#[test]
+fn run_tasks_steps_too() {
+    let narration = bounded(|| {
+        let ((), narration) = record::narrate(|| {
+            run_tasks(vec![Box::pin(suspends(1)), Box::pin(suspends(0))]);
+        });
+        narration
+    });
+    let expected = [
+        "a run of the loop begins (run 1)",
+        "task added: task 1",
+        "task added: task 2",
+        "  task 1: queued, new",
+        "  task 2: queued, new",
+        "(Enter)",
+        "turn 1",
+        "poll task 1 (new)",
+        "  → Pending, woke itself",
+        "  task 1: queued",
+        "  task 2: queued, new",
+        "(Enter)",
+        "turn 2",
+        "poll task 2 (new)",
+        "  → Ready: done",
+        "  task 1: queued",
+        "(Enter)",
+        "turn 3",
+        "poll task 1 (woken by itself)",
+        "  → Ready: done",
+        "the run ends after 3 turns (run 1)",
+    ];
+    assert_eq!(narration, expected);
+}

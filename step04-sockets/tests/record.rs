@@ -252,3 +252,37 @@ fn a_task_that_asks_a_socket_at_each_turn_says_which() {
     let asks = format!("  task 1 server: queued, socket fd {fd} readable");
     assert!(narration.contains(&asks), "{narration:#?}");
 }
+
+#[test]
+fn run_tasks_steps_too() {
+    let narration = bounded(|| {
+        let ((), narration) = record::narrate(|| {
+            run_tasks(vec![Box::pin(suspends(1)), Box::pin(suspends(0))]);
+        });
+        narration
+    });
+    let expected = [
+        "a run of the loop begins (run 1)",
+        "task added: task 1",
+        "task added: task 2",
+        "  task 1: queued, new",
+        "  task 2: queued, new",
+        "(Enter)",
+        "turn 1",
+        "poll task 1 (new)",
+        "  → Pending, woke itself",
+        "  task 1: queued",
+        "  task 2: queued, new",
+        "(Enter)",
+        "turn 2",
+        "poll task 2 (new)",
+        "  → Ready: done",
+        "  task 1: queued",
+        "(Enter)",
+        "turn 3",
+        "poll task 1 (woken by itself)",
+        "  → Ready: done",
+        "the run ends after 3 turns (run 1)",
+    ];
+    assert_eq!(narration, expected);
+}
