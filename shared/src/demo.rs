@@ -4,7 +4,6 @@ use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
 
 /// Set once stdin reached its end (Ctrl-D): from then on the demo runs straight through.
 static STDIN_CLOSED: AtomicBool = AtomicBool::new(false);
@@ -23,7 +22,8 @@ pub fn is_auto() -> bool {
 /// Waits for Enter when interactive; does nothing in auto mode.
 ///
 /// Returns `false` when stdin is closed (Ctrl-D): the demo then stops pausing and runs to its
-/// end. The time spent waiting is left out of the timestamps of [`crate::say`].
+/// end. The time spent waiting counts in the timestamps of [`crate::say`], as it does for the
+/// program's timers.
 pub fn pause(prompt: &str) -> bool {
     if is_auto() {
         return !STDIN_CLOSED.load(Ordering::Relaxed);
@@ -31,15 +31,24 @@ pub fn pause(prompt: &str) -> bool {
     let mut stdout = std::io::stdout().lock();
     let _ = write!(stdout, "{prompt}").and_then(|()| stdout.flush());
     drop(stdout);
-    let started = Instant::now();
     let mut line = String::new();
     let got_a_line = matches!(std::io::stdin().read_line(&mut line), Ok(n) if n > 0);
-    crate::trace::exclude(started.elapsed());
     if !got_a_line {
         STDIN_CLOSED.store(true, Ordering::Relaxed);
         let _ = writeln!(std::io::stdout());
     }
     got_a_line
+}
+
+/// The talk's call `print_messages('aaa', 'bbb', 'ccc', sleep_time=0.7)`, as Python writes it:
+/// the name the talk demos give the task that runs it (see `record::name_task`), so that
+/// `--step` and `cargo xtask trace` speak of the talk's tasks as the talk does.
+pub fn print_messages_call(messages: &[&str], sleep_time: f64) -> String {
+    let mut args: Vec<String> = messages.iter().map(|m| format!("'{m}'")).collect();
+    if sleep_time != 1.0 {
+        args.push(format!("sleep_time={sleep_time}"));
+    }
+    format!("print_messages({})", args.join(", "))
 }
 
 /// What every demo's `--help` ends with: the flags every demo takes.
@@ -193,6 +202,16 @@ mod tests {
         assert_eq!(flags.try_value::<u16>("port"), Ok(Some(7878)));
         assert_eq!(flags.try_value::<u64>("seconds"), Ok(Some(3)));
         assert_eq!(flags.try_value::<u64>("absent"), Ok(None));
+    }
+
+    #[test]
+    fn the_talks_calls_read_as_python_writes_them() {
+        let call = print_messages_call(&["aaa", "bbb", "ccc"], 0.7);
+        assert_eq!(call, "print_messages('aaa', 'bbb', 'ccc', sleep_time=0.7)");
+        assert_eq!(
+            print_messages_call(&["f", "g"], 1.0),
+            "print_messages('f', 'g')"
+        );
     }
 
     #[test]

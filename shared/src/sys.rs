@@ -1,5 +1,6 @@
-//! The system calls the workshop's plumbing needs: how much CPU this process has used, and a
-//! function to run at exit.
+//! The system calls the workshop's plumbing needs: how much CPU this process has used, a
+//! function to run at exit, forgetting what was typed ahead on a terminal, and a terminal for
+//! tests to type into.
 //!
 //! std measures wall time (`Instant`) but not CPU time. Comparing the two is how the demos and
 //! tests of step05 show that a sleeping loop no longer spins: `getrusage(2)`, through `libc`.
@@ -9,6 +10,7 @@
 #![allow(unsafe_code)]
 
 use std::io;
+use std::os::fd::{FromRawFd, OwnedFd};
 use std::time::Duration;
 
 /// The CPU time this process has used so far, in user and kernel mode together.
@@ -50,6 +52,42 @@ pub fn at_exit(f: fn()) {
         let _ = unsafe { libc::atexit(run_all) };
     }
     functions.push(f);
+}
+
+/// Drops what was typed on the terminal and not read yet. `--step` waits for an Enter typed
+/// after its prompt: four presses while the loop slept in the kernel are not four turns.
+pub fn drop_typed_ahead() {
+    // SAFETY: `tcflush` takes a descriptor and a constant, and touches no memory of ours. On a
+    // descriptor that is not a terminal it fails (ENOTTY), and there is nothing to drop then.
+    let _ = unsafe { libc::tcflush(libc::STDIN_FILENO, libc::TCIFLUSH) };
+}
+
+/// A new pseudo-terminal: its controller side (what a terminal emulator holds: keys typed are
+/// written to it) and its terminal side (what a program gets as its stdin). Tests drive
+/// `--step` through it as an instructor would, Ctrl-D included.
+pub fn open_pty() -> io::Result<(OwnedFd, OwnedFd)> {
+    let (mut controller, mut terminal) = (-1, -1);
+    // SAFETY: `openpty` writes a descriptor into each of the two ints it is given; the name,
+    // settings and size may be null (no name wanted, default settings and size).
+    let opened = unsafe {
+        libc::openpty(
+            &mut controller,
+            &mut terminal,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    if opened != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: both descriptors were just opened for us, and nothing else owns them.
+    Ok(unsafe {
+        (
+            OwnedFd::from_raw_fd(controller),
+            OwnedFd::from_raw_fd(terminal),
+        )
+    })
 }
 
 #[cfg(test)]

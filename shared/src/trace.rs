@@ -1,38 +1,29 @@
 //! Timestamped printing and the trace recorder.
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// The instant the program first asked for the time; every timestamp is relative to it.
 static START: OnceLock<Instant> = OnceLock::new();
 
-/// Time spent waiting for the user in [`crate::demo::pause`], in nanoseconds: not shown in
-/// timestamps, so a demo stepped by hand reads like one run straight through.
-static PAUSED_NANOS: AtomicU64 = AtomicU64::new(0);
-
 thread_local! {
     /// The trace that [`say`] also writes to on this thread, while [`capture`] runs.
     static CAPTURE: RefCell<Option<Trace>> = const { RefCell::new(None) };
 }
 
-/// Time since the first call to [`elapsed`] or [`say`] in this process, not counting the time
-/// spent waiting for Enter in [`crate::demo::pause`].
+/// Time since the first call to [`elapsed`] or [`say`] in this process.
 ///
 /// Demos print relative times so that two runs of the same demo read the same on a projector.
+/// The time spent waiting for Enter (`--step`) counts too: the loop's timers and the talk's own
+/// clock (`at 1.0 s`) go on meanwhile, and the log must agree with them.
 pub fn elapsed() -> Duration {
-    let paused = Duration::from_nanos(PAUSED_NANOS.load(Ordering::Relaxed));
-    START
-        .get_or_init(Instant::now)
-        .elapsed()
-        .saturating_sub(paused)
+    started().elapsed()
 }
 
-/// Leaves `waited` out of every later timestamp.
-pub(crate) fn exclude(waited: Duration) {
-    let nanos = u64::try_from(waited.as_nanos()).unwrap_or(u64::MAX);
-    PAUSED_NANOS.fetch_add(nanos, Ordering::Relaxed);
+/// The instant every timestamp counts from: the log's, and the trace recorder's.
+pub(crate) fn started() -> Instant {
+    *START.get_or_init(Instant::now)
 }
 
 /// Prints `[  12.3 ms] label: message`, the one line format of every demo.
@@ -42,7 +33,18 @@ pub(crate) fn exclude(waited: Duration) {
 /// a reason to wait either). While [`capture`] runs on this thread, the line (without
 /// its timestamp) is recorded instead of printed, so a test can check what a piece of code
 /// printed and in which order.
+///
+/// The trace recorder hears the line too, when it listens: it shows it on the row of the task
+/// that printed it.
 pub fn say(label: &str, message: impl std::fmt::Display) {
+    let message = message.to_string();
+    crate::record::said(label, &message);
+    print(label, &message);
+}
+
+/// What [`say`] does once the recorder has heard the line: print it, or give it to [`capture`].
+/// The recorder's own `--step` lines come this way, so that it does not hear itself.
+pub(crate) fn print(label: &str, message: &str) {
     let line = format!("{label}: {message}");
     CAPTURE.with_borrow(|trace| match trace {
         Some(trace) => trace.record(line),
@@ -153,15 +155,5 @@ mod tests {
         trace.record("from original");
         assert_eq!(trace.events(), ["from clone", "from original"]);
         assert_eq!(clone.len(), 2);
-    }
-
-    #[test]
-    fn time_spent_paused_is_left_out() {
-        elapsed(); // starts the clock, if no other test did
-        std::thread::sleep(Duration::from_millis(50));
-        let before = elapsed();
-        exclude(before / 2);
-        // Half of the time so far was "waiting for Enter": the clock went back by that much.
-        assert!(elapsed() < before, "{:?} then {:?}", before, elapsed());
     }
 }

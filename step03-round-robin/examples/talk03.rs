@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use shared::{demo, say};
+use shared::{demo, record, say};
 use step03_round_robin::{ComplexWork, Loop, Task, Waiter, gather, interrupt, run_tasks};
 use step03_round_robin::{simple_print, sleep};
 
@@ -36,11 +36,23 @@ struct Clock {
 
 /// The talk's `print_messages(*messages, sleep_time=1)`: print a message, sleep, repeat.
 async fn print_messages(clock: Clock, messages: &'static [&'static str], sleep_time: f64) {
+    record::name_task(demo::print_messages_call(messages, sleep_time)); // as the talk calls it
     for msg in messages {
         let at = clock.start.elapsed().as_secs_f64() / clock.second.as_secs_f64();
         say("print_messages", format!("{msg:<3}  at {at:.1} s"));
         sleep(clock.second.mul_f64(sleep_time)).await;
     }
+}
+
+/// The article's `workflow()`: a gather, then one more `print_messages`.
+async fn workflow(clock: Clock) {
+    let (ab, cde): (&[&str], &[&str]) = (&["a", "b"], &["c", "d", "e"]);
+    gather([
+        print_messages(clock, ab, 1.0),
+        print_messages(clock, cde, 1.0),
+    ])
+    .await;
+    print_messages(clock, &["f", "g"], 1.0).await;
 }
 
 /// Says which slide runs, and runs it with a clock starting now.
@@ -104,12 +116,7 @@ fn main() {
             format!("gather returned {results:?} (the talk's gather: None)"),
         );
     });
-    // The article's `workflow`: a gather, then one more `print_messages`.
     scenario("article", "Loop().run_task(workflow())", second, |c| {
-        Loop::new().run_task(async move {
-            let (ab, cde): (&[&str], &[&str]) = (&["a", "b"], &["c", "d", "e"]);
-            gather([print_messages(c, ab, 1.0), print_messages(c, cde, 1.0)]).await;
-            print_messages(c, &["f", "g"], 1.0).await;
-        })
+        Loop::new().run_task(workflow(c))
     });
 }

@@ -7,7 +7,7 @@ use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Waker};
+use std::task::Context;
 
 use shared::record;
 
@@ -16,14 +16,26 @@ use shared::record;
 pub type Task = Pin<Box<dyn Future<Output = ()>>>;
 
 /// Runs tasks until all are done, one poll each in turn: the talk's first loop. Pop the task at
-/// the front, give it one step, and put it back at the end if it is not done. The waker is a
-/// no-op: every unfinished task is polled again on the next turn anyway.
+/// the front, give it one step, and put it back at the end if it is not done. The waker does
+/// nothing (only the recorder hears it): every unfinished task is polled again on the next turn
+/// anyway. The `record::…` calls tell `cargo xtask trace` and `--step` what the loop does.
 pub fn run_tasks(tasks: Vec<Task>) {
+    let _recorded = record::run();
+    for task in &tasks {
+        record::added(record::id_of(&**task), ""); // boxed: its type, and so its name, is gone
+    }
     let mut queue = VecDeque::from(tasks);
-    let mut cx = Context::from_waker(Waker::noop());
+    let mut cx = Context::from_waker(record::noop_waker());
     while let Some(mut task) = queue.pop_front() {
-        if task.as_mut().poll(&mut cx).is_pending() {
+        let id = record::id_of(&*task);
+        record::turn();
+        record::polling(id);
+        let pending = task.as_mut().poll(&mut cx).is_pending();
+        record::polled(id, !pending);
+        if pending {
             queue.push_back(task);
+        } else {
+            record::finished(id);
         }
     }
 }
@@ -58,9 +70,16 @@ impl Loop {
     }
 
     /// Queues a task; it gets its first poll on a later turn. Works from inside a running task.
+    /// `cargo xtask trace` and `--step` call it after its future's type: its `async fn`.
     pub fn add_task(&self, task: impl Future<Output = ()> + 'static) {
+        self.add_task_named(std::any::type_name_of_val(&task), task);
+    }
+
+    /// [`Loop::add_task`], under a name that `cargo xtask trace` and `--step` show: a task is
+    /// easier to follow as `client 127.0.0.1:50312` than as task 7.
+    pub fn add_task_named(&self, name: &str, task: impl Future<Output = ()> + 'static) {
         let task: Task = Box::pin(task);
-        record::added(record::id_of(&*task));
+        record::added(record::id_of(&*task), name);
         self.tasks.borrow_mut().push_back(task);
     }
 
@@ -69,8 +88,9 @@ impl Loop {
     /// Panics when called from one of this loop's own tasks (that task would wait for itself),
     /// and when a task panics, after dropping every task the loop still held.
     pub fn run(&self) {
+        let _recorded = record::run();
         let _running = Running::start(self);
-        let mut cx = Context::from_waker(Waker::noop());
+        let mut cx = Context::from_waker(record::noop_waker());
         while let Some(mut task) = self.next_task() {
             let id = record::id_of(&*task);
             record::turn();
@@ -89,7 +109,8 @@ impl Loop {
     pub fn run_task<T: 'static>(&self, task: impl Future<Output = T> + 'static) -> T {
         let output = Rc::new(Cell::new(None));
         let slot = Rc::clone(&output);
-        self.add_task(async move { slot.set(Some(task.await)) });
+        let name = std::any::type_name_of_val(&task);
+        self.add_task_named(name, async move { slot.set(Some(task.await)) });
         self.run();
         output
             .take()

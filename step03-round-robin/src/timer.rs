@@ -2,6 +2,8 @@
 
 use std::time::{Duration, Instant};
 
+use shared::record::{self, Awaited};
+
 use crate::interrupt;
 
 /// Suspends the calling task for at least `duration`: the talk's first `sleep`.
@@ -12,6 +14,7 @@ use crate::interrupt;
 pub async fn sleep(duration: Duration) {
     let deadline = Instant::now().checked_add(duration); // `None`: too far to say, never
     while deadline.is_none_or(|deadline| Instant::now() < deadline) {
+        record::awaits(Awaited::Deadline(deadline)); // for `--step`: what this task waits for
         interrupt().await;
     }
 }

@@ -6,6 +6,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
+use shared::record::{self, Awaited};
+
 /// A counter that one coroutine awaits and others count down with [`Waiter::set`].
 ///
 /// The talk's `Waiter(n=1)` of slide 4.10: `set()` counts down, and `__await__` yields while the
@@ -57,6 +59,8 @@ impl Future for Waiter {
         // Nobody will wake us when the count reaches zero: `set` does not know who waits. So we
         // ask to be polled again at once, and check the count again then. That is a busy wait;
         // step05 stores the waker here so that the last `set` wakes exactly the task that waits.
+        let remaining = self.remaining.get();
+        record::awaits(Awaited::Waiter { remaining }); // for `--step`: what the task waits for
         cx.waker().wake_by_ref();
         Poll::Pending
     }

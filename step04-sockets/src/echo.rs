@@ -18,7 +18,10 @@ pub async fn serve(listener: AioListener, options: ServeOptions) -> io::Result<(
     while door.is_open() {
         match listener.accept().await {
             Ok((stream, peer)) => match door.admit(peer) {
-                Some(session) => event_loop.add_task(serve_client(stream, session)),
+                Some(session) => {
+                    let name = format!("client {peer}");
+                    event_loop.add_task_named(&name, serve_client(stream, session));
+                }
                 None => event_loop.add_task(async move {
                     let _ = stream.send_all(SERVER_FULL).await;
                 }),

@@ -8,6 +8,8 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::os::fd::{AsRawFd, RawFd};
 
+use shared::record::{self, Awaited};
+
 use crate::{interrupt, sys};
 
 /// Waits, without blocking the loop, until a read on `fd` would not block.
@@ -18,6 +20,7 @@ use crate::{interrupt, sys};
 /// task waits with us.
 pub async fn wait_readable(fd: RawFd) -> io::Result<()> {
     while !sys::is_readable(fd)? {
+        record::awaits(Awaited::Socket { fd, write: false }); // for `--step`
         interrupt().await;
     }
     Ok(())
@@ -26,6 +29,7 @@ pub async fn wait_readable(fd: RawFd) -> io::Result<()> {
 /// Waits, without blocking the loop, until a write on `fd` would not block.
 pub async fn wait_writable(fd: RawFd) -> io::Result<()> {
     while !sys::is_writable(fd)? {
+        record::awaits(Awaited::Socket { fd, write: true });
         interrupt().await;
     }
     Ok(())

@@ -8,7 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use shared::{demo, say};
+use shared::{demo, record, say};
 use step05_futures_timers::{Loop, gather, sleep};
 
 const HELP: &str = "usage: talk05 [--auto]
@@ -30,6 +30,7 @@ impl Clock {
 
 /// The talk's `print_messages(*messages, sleep_time=1)`: print a message, sleep, repeat.
 async fn print_messages(clock: Clock, messages: &'static [&'static str], sleep_time: f64) {
+    record::name_task(demo::print_messages_call(messages, sleep_time)); // as the talk calls it
     for msg in messages {
         say(
             "print_messages",

@@ -8,6 +8,8 @@ use std::pin::pin;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
+use shared::record::{self, Awaited};
+
 use crate::{Loop, OneShot};
 
 /// Suspends the calling task for at least `duration`: the talk's §5 `sleep`, a one-shot that a
@@ -95,6 +97,7 @@ impl Timers {
             self.heap.retain(|event| !event.future.is_orphan());
             self.kept = self.heap.len();
         }
+        record::describe(future.id(), Awaited::Timer(deadline)); // for `--step`
         let order = self.pushed;
         self.pushed += 1;
         self.heap.push(TimeEvent {

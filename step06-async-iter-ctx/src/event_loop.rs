@@ -30,14 +30,26 @@ const IO_EVERY: usize = 61;
 pub type Task = Pin<Box<dyn Future<Output = ()>>>;
 
 /// Runs tasks until all are done, one poll each in turn: the talk's first loop. Pop the task at
-/// the front, give it one step, and put it back at the end if it is not done. The waker is a
-/// no-op: every unfinished task is polled again on the next turn anyway.
+/// the front, give it one step, and put it back at the end if it is not done. The waker does
+/// nothing (only the recorder hears it): every unfinished task is polled again on the next turn
+/// anyway. The `record::…` calls tell `cargo xtask trace` and `--step` what the loop does.
 pub fn run_tasks(tasks: Vec<Task>) {
+    let _recorded = record::run();
+    for task in &tasks {
+        record::added(record::id_of(&**task), ""); // boxed: its type, and so its name, is gone
+    }
     let mut queue = VecDeque::from(tasks);
-    let mut cx = Context::from_waker(Waker::noop());
+    let mut cx = Context::from_waker(record::noop_waker());
     while let Some(mut task) = queue.pop_front() {
-        if task.as_mut().poll(&mut cx).is_pending() {
+        let id = record::id_of(&*task);
+        record::turn();
+        record::polling(id);
+        let pending = task.as_mut().poll(&mut cx).is_pending();
+        record::polled(id, !pending);
+        if pending {
             queue.push_back(task);
+        } else {
+            record::finished(id);
         }
     }
 }
@@ -123,7 +135,14 @@ impl Loop {
     }
 
     /// Adds a task; it is queued at once, so it gets a first poll. Works from a running task too.
+    /// `cargo xtask trace` and `--step` call it after its future's type: its `async fn`.
     pub fn add_task(&self, task: impl Future<Output = ()> + 'static) {
+        self.add_task_named(std::any::type_name_of_val(&task), task);
+    }
+
+    /// [`Loop::add_task`], under a name that `cargo xtask trace` and `--step` show: a task is
+    /// easier to follow as `client 127.0.0.1:50312` than as task 7.
+    pub fn add_task_named(&self, name: &str, task: impl Future<Output = ()> + 'static) {
         let mut tasks = self.inner.tasks.borrow_mut();
         let id = tasks.free.pop().unwrap_or(tasks.slots.len());
         if id == tasks.slots.len() {
@@ -138,7 +157,7 @@ impl Loop {
         });
         tasks.live += 1;
         self.inner.ready.borrow_mut().push_back(id);
-        record::added(id);
+        record::added(id, name);
     }
 
     /// Takes cleanup that a drop hands the loop (a cancelled `async_with`'s exit). It waits
@@ -178,6 +197,7 @@ impl Loop {
     /// the reactor fails. Panics when called from one of this loop's own tasks (that task would
     /// wait for itself), and when a task panics, after dropping every task the loop still held.
     pub fn run(&self) -> io::Result<()> {
+        let _recorded = record::run();
         let _running = Running::start(self);
         let mut polled = 0; // tasks polled since the reactor was last asked
         let mut stuck = 0; // tasks given up on, reported once their cleanup has run
@@ -193,6 +213,7 @@ impl Loop {
             self.inner.woken_elsewhere.move_to(&mut ready);
             // Only the tasks queued now: one that wakes itself waits for the next turn.
             let queued = ready.len();
+            record::queued(queued);
             drop(ready);
             for _ in 0..queued {
                 let id = self.inner.ready.borrow_mut().pop_front();
@@ -223,7 +244,8 @@ impl Loop {
     pub fn run_task<T: 'static>(&self, task: impl Future<Output = T> + 'static) -> io::Result<T> {
         let output = Rc::new(Cell::new(None));
         let slot = Rc::clone(&output);
-        self.add_task(async move { slot.set(Some(task.await)) });
+        let name = std::any::type_name_of_val(&task);
+        self.add_task_named(name, async move { slot.set(Some(task.await)) });
         self.run()?;
         Ok(output
             .take()
@@ -255,6 +277,9 @@ impl Loop {
                 tasks.live -= 1;
                 return;
             }
+            // Two references are the slot's own: any other is a waker that a timer, a socket,
+            // a one-shot or a thread holds. None, and nothing can ever wake this task.
+            record::wakers_held(id, Arc::strong_count(&slot.handle) - 2);
         }
         self.inner.tasks.borrow_mut().slots[id] = Some(slot);
     }

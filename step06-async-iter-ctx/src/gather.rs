@@ -23,7 +23,8 @@ where
     let results = Rc::new(RefCell::new(Vec::from_iter(futures.iter().map(|_| None))));
     for (index, future) in futures.into_iter().enumerate() {
         let (results, waiter) = (Rc::clone(&results), waiter.clone());
-        event_loop.add_task(async move {
+        // Named after the future it runs (`print_messages`), not after this wrapper.
+        event_loop.add_task_named(std::any::type_name::<F>(), async move {
             let value = future.await;
             results.borrow_mut()[index] = Some(value);
             waiter.set();

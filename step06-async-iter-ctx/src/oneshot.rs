@@ -11,6 +11,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
+use shared::record::{self, Awaited};
+
 /// A value set once and awaited by any number of tasks, each of which gets a clone of it.
 ///
 /// Clones are handles to the same value: give one to each task that waits, keep one to set it.
@@ -73,14 +75,16 @@ impl Waiting {
 impl<T> OneShot<T> {
     /// A one-shot not set yet.
     pub fn new() -> Self {
-        OneShot {
+        let one_shot = OneShot {
             state: Rc::new(State {
                 value: RefCell::new(None),
                 wakers: RefCell::new(Waiting::default()),
             }),
             key: None,
             waited_alone: false,
-        }
+        };
+        record::forget(one_shot.id()); // for `--step`: not the one-shot that lived here before
+        one_shot
     }
 
     /// Stores `value` and wakes every task waiting for it; the second time, an error.
@@ -102,6 +106,11 @@ impl<T> OneShot<T> {
         self.state.value.borrow().is_some()
     }
 
+    /// What `cargo xtask trace` and `--step` know this one-shot by (and its clones).
+    pub(crate) fn id(&self) -> usize {
+        record::id_of(&*self.state)
+    }
+
     /// True when this is the last handle: nobody else can set it, nor wait for it.
     pub(crate) fn is_orphan(&self) -> bool {
         Rc::strong_count(&self.state) == 1
@@ -115,6 +124,7 @@ impl<T: Clone> Future for OneShot<T> {
         if let Some(value) = &*self.state.value.borrow() {
             return Poll::Ready(value.clone());
         }
+        record::awaits(Awaited::OneShot(self.id())); // for `--step`: what the task waits for
         // Keep the waker, unless this is the last handle: then nobody can ever set it, and
         // holding the waker would hide from the loop that this task is stuck.
         self.waited_alone = self.is_orphan();

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use mio::{Events, Interest, Token};
 
-use shared::record;
+use shared::record::{self, Awaited};
 
 use crate::OneShot;
 
@@ -114,6 +114,8 @@ impl Reactor {
     pub(crate) fn next_event(&self, token: Token, dir: Direction) -> Option<OneShot<()>> {
         let sources = self.sources.borrow();
         let readiness = &sources.get(token.0)?.as_ref()?[dir as usize];
+        let (token, write) = (token.0, dir == Direction::Write);
+        record::describe(readiness.next_event.id(), Awaited::Event { token, write }); // `--step`
         (!readiness.ready && !readiness.closed).then(|| readiness.next_event.clone())
     }
 

@@ -6,6 +6,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
+use shared::record::{self, Awaited};
+
 use crate::OneShot;
 
 /// A counter that one coroutine awaits and others count down with [`Waiter::set`].
@@ -42,6 +44,8 @@ impl Waiter {
     /// Counts one down; the last one wakes every task that awaits this waiter.
     pub fn set(&self) {
         self.remaining.set(self.remaining.get().saturating_sub(1));
+        let remaining = self.remaining.get();
+        record::describe(self.done.id(), Awaited::Waiter { remaining }); // for `--step`
         if self.is_done() {
             let _ = self.done.set(()); // set already by an earlier `set()`: nothing more to do
         }
@@ -65,6 +69,8 @@ impl Future for Waiter {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // The one-shot keeps our waker for the last `set`, and we sleep until then: no polling
         // in between. (If nobody else holds this waiter, nobody can set it: it keeps none.)
+        let remaining = self.remaining.get();
+        record::describe(self.done.id(), Awaited::Waiter { remaining }); // for `--step`
         Pin::new(&mut self.done).poll(cx)
     }
 }

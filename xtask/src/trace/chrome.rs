@@ -1,117 +1,203 @@
-//! The same run in the Chrome trace-event format, which Perfetto's UI opens by drag-and-drop:
-//! one track per task (and one for the loop), a slice per band of polls, an arrow per wake from
-//! one task to another.
+//! The same recording in the Chrome trace-event format, which Perfetto's UI opens by
+//! drag-and-drop: a process per run of the loop (named by its title), a track per task (and
+//! one for the loop), a slice per task's life and per band of polls, the ready queue as a
+//! counter, an arrow per wake from one task to another, and instant events for timers,
+//! sockets, the program's own lines (their text in `args`) and warnings. Written with
+//! `serde_json`: whatever the program printed is a string in it, escaped as JSON wants.
 
-use std::fmt::Write;
+use serde_json::{Value, json};
 
-use super::model::{By, Run};
+use super::model::{By, Run, Task, Trace};
+use super::stats::{self, TaskStats};
 
-/// The run as a trace-event JSON document, its process named `title`.
-pub fn json(title: &str, run: &Run) -> String {
-    let mut events: Vec<String> = Vec::new();
-    let name = |tid: usize, name: &str| {
-        format!(
-            "{{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":{tid},\
-             \"args\":{{\"name\":\"{}\"}}}}",
-            escape(name)
-        )
-    };
-    events.push(format!(
-        "{{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,\"args\":{{\"name\":\"{}\"}}}}",
-        escape(title)
-    ));
-    events.push(name(0, "loop"));
-    for (index, task) in run.tasks.iter().enumerate() {
-        let number = index + 1;
-        events.push(name(number, &format!("task {number}")));
-        for band in &task.bands {
-            let label = if band.polls == 1 {
-                "poll".to_owned()
-            } else {
-                format!("polls ×{}", band.polls)
-            };
-            events.push(format!(
-                "{{\"name\":\"{label}\",\"cat\":\"poll\",\"ph\":\"X\",\"pid\":1,\"tid\":{number},\
-                 \"ts\":{},\"dur\":{},\"args\":{{\"polls\":{},\"ready\":{}}}}}",
-                micros(band.start),
-                micros(band.end.saturating_sub(band.start)),
-                band.polls,
-                band.ready
-            ));
-        }
+/// The process of the lines printed outside any run.
+const OUTSIDE: usize = 0;
+/// The loop's track, in each run's process.
+const LOOP: usize = 0;
+
+/// The recording as a trace-event JSON document, titled `title`.
+pub fn json(title: &str, trace: &Trace) -> String {
+    let mut events = vec![
+        meta("process_name", OUTSIDE, LOOP, title),
+        meta("thread_name", OUTSIDE, LOOP, "lines outside the loop"),
+    ];
+    for said in &trace.said {
+        events.push(line(OUTSIDE, LOOP, said));
     }
+    for run in &trace.runs {
+        run_events(&mut events, trace, run);
+    }
+    for warning in stats::warnings(trace) {
+        let task = &trace.tasks[warning.task() - 1];
+        events.push(json!({
+            "name": warning.kind(), "cat": "warning", "ph": "i", "s": "t",
+            "pid": task.run, "tid": task.number, "ts": micros(warning.at()),
+            "args": { "task": task.label(), "what": warning.detail() },
+        }));
+    }
+    let document = json!({
+        "displayTimeUnit": "ms",
+        "traceEvents": events,
+        "otherData": { "title": title, "summary": stats::trace_line(trace) },
+    });
+    serde_json::to_string_pretty(&document).unwrap_or_default() + "\n"
+}
+
+/// The events of one run: its process, its loop's track, its tasks' tracks.
+fn run_events(events: &mut Vec<Value>, trace: &Trace, run: &Run) {
+    let pid = run.number;
+    let name = match &run.title {
+        Some(title) => format!("run {pid}: {title}"),
+        None => format!("run {pid}"),
+    };
+    events.push(meta("process_name", pid, LOOP, &name));
+    events.push(json!({
+        "name": "process_sort_index", "ph": "M", "pid": pid, "tid": LOOP,
+        "args": { "sort_index": pid },
+    }));
+    events.push(meta("thread_name", pid, LOOP, "the loop"));
+    events.push(json!({
+        "name": "run", "cat": "run", "ph": "X", "pid": pid, "tid": LOOP,
+        "ts": micros(run.start), "dur": micros(run.duration()),
+        "args": {
+            "turns": run.turns, "quick_waits": run.quick_waits,
+            "in_kernel_ms": run.in_kernel() as f64 / 1e6, "ready_queue_max": run.queue_max(),
+        },
+    }));
     for wait in &run.waits {
-        let timeout = wait.timeout.map_or("null".to_owned(), micros);
-        events.push(format!(
-            "{{\"name\":\"waiting in the kernel\",\"cat\":\"wait\",\"ph\":\"X\",\"pid\":1,\
-             \"tid\":0,\"ts\":{},\"dur\":{},\"args\":{{\"timeout_us\":{timeout}}}}}",
-            micros(wait.start),
-            micros(wait.end - wait.start)
-        ));
+        events.push(json!({
+            "name": "asleep in the kernel", "cat": "wait", "ph": "X", "pid": pid, "tid": LOOP,
+            "ts": micros(wait.start), "dur": micros(wait.end.saturating_sub(wait.start)),
+            "args": { "timeout_us": wait.timeout.map(micros) },
+        }));
     }
     for at in &run.timers {
-        events.push(instant("timer fired", 0, *at));
+        events.push(instant("timer fired", "timer", pid, LOOP, *at));
     }
     for (at, token) in &run.sockets {
-        events.push(instant(&format!("socket {token} ready"), 0, *at));
+        events.push(instant(
+            &format!("socket {token} ready"),
+            "socket",
+            pid,
+            LOOP,
+            *at,
+        ));
     }
-    for (id, wake) in run.wakes.iter().enumerate() {
+    for (at, tasks) in &run.queue {
+        events.push(json!({
+            "name": "ready queue", "ph": "C", "pid": pid, "ts": micros(*at),
+            "args": { "tasks": tasks },
+        }));
+    }
+    for said in &run.said {
+        events.push(line(pid, LOOP, said));
+    }
+    for task in trace.tasks_of(run) {
+        task_events(events, run, task);
+    }
+}
+
+/// The events of one task: its track, its life, its bands, its wakes, its lines. (Its
+/// warnings, a lost wake among them, come with the others, in their words.)
+fn task_events(events: &mut Vec<Value>, run: &Run, task: &Task) {
+    let (pid, tid) = (run.number, task.number);
+    events.push(meta("thread_name", pid, tid, &task.label()));
+    let end = task.finished.unwrap_or(run.end);
+    let stats = TaskStats::of(task, run.end);
+    events.push(json!({
+        "name": task.label(), "cat": "task", "ph": "X", "pid": pid, "tid": tid,
+        "ts": micros(task.added), "dur": micros(end.saturating_sub(task.added)),
+        "args": {
+            "cleanup": task.cleanup, "polls": stats.polls,
+            "busy_ms": stats.busy as f64 / 1e6, "scheduled_ms": stats.scheduled as f64 / 1e6,
+            "idle_ms": stats.idle as f64 / 1e6, "wakes": stats.wakes,
+            "self_wakes": stats.self_wakes, "finished": task.finished.is_some(),
+        },
+    }));
+    for band in &task.bands {
+        let name = if band.polls == 1 {
+            "poll".to_owned()
+        } else {
+            format!("{} polls", band.polls)
+        };
+        events.push(json!({
+            "name": name, "cat": "poll", "ph": "X", "pid": pid, "tid": tid,
+            "ts": micros(band.start), "dur": micros(band.end.saturating_sub(band.start)),
+            "args": {
+                "polls": band.polls, "last_ready": band.ready, "self_wakes": band.self_wakes,
+                "only_woke_itself": band.quiet, "busy_us": micros(band.busy),
+                "scheduled_us": micros(band.scheduled), "slowest_us": micros(band.slowest),
+            },
+        }));
+    }
+    for (id, wake) in task.wakes.iter().enumerate() {
         match wake.by {
             By::Task(from) => {
-                // An arrow from the waker's poll to the poll of the woken task that follows.
-                let to = next_poll(run, wake.task, wake.at).unwrap_or(wake.at);
-                events.push(flow("s", id, from, wake.at));
-                events.push(flow("f", id, wake.task, to));
+                // An arrow from the waker's track to the woken task's next poll.
+                let to = next_poll(task, wake.at).unwrap_or(wake.at);
+                let flow = format!("{tid}.{id}");
+                events.push(json!({
+                    "name": "wake", "cat": "wake", "ph": "s", "id": flow, "pid": pid,
+                    "tid": from, "ts": micros(wake.at),
+                }));
+                events.push(json!({
+                    "name": "wake", "cat": "wake", "ph": "f", "bp": "e", "id": flow,
+                    "pid": pid, "tid": tid, "ts": micros(to),
+                }));
             }
-            By::Timer => events.push(instant("woken by a timer", wake.task, wake.at)),
+            By::Timer => events.push(instant("woken by a timer", "wake", pid, tid, wake.at)),
             By::Socket(token) => {
+                let name = format!("woken by socket {token}");
+                events.push(instant(&name, "wake", pid, tid, wake.at));
+            }
+            By::Thread => {
                 events.push(instant(
-                    &format!("woken by socket {token}"),
-                    wake.task,
+                    "woken by another thread",
+                    "wake",
+                    pid,
+                    tid,
                     wake.at,
                 ));
             }
-            By::Thread => events.push(instant("woken by another thread", wake.task, wake.at)),
-            By::Outside => events.push(instant("woken outside the loop", wake.task, wake.at)),
+            By::Outside => {
+                events.push(instant("woken outside the loop", "wake", pid, tid, wake.at));
+            }
         }
     }
-    let mut out = String::from("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n");
-    let _ = write!(out, "{}", events.join(",\n"));
-    out.push_str("\n]}\n");
-    out
+    for said in &task.said {
+        events.push(line(pid, tid, said));
+    }
 }
 
-/// When task `task` was next polled after `at`.
-fn next_poll(run: &Run, task: usize, at: u64) -> Option<u64> {
-    let bands = &run.tasks.get(task.wrapping_sub(1))?.bands;
-    bands.iter().map(|b| b.start).find(|start| *start >= at)
+/// When `task` was next polled at or after `at`.
+fn next_poll(task: &Task, at: u64) -> Option<u64> {
+    task.bands
+        .iter()
+        .map(|b| b.start)
+        .find(|start| *start >= at)
 }
 
-/// An instant event on track `tid`.
-fn instant(name: &str, tid: usize, at: u64) -> String {
-    format!(
-        "{{\"name\":\"{}\",\"cat\":\"mark\",\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":{tid},\
-         \"ts\":{}}}",
-        escape(name),
-        micros(at)
-    )
+/// A metadata event naming a process or a track.
+fn meta(what: &str, pid: usize, tid: usize, name: &str) -> Value {
+    json!({ "name": what, "ph": "M", "pid": pid, "tid": tid, "args": { "name": name } })
 }
 
-/// One end of a wake's arrow: `s` where it starts, `f` where it ends.
-fn flow(phase: &str, id: usize, tid: usize, at: u64) -> String {
-    format!(
-        "{{\"name\":\"wake\",\"cat\":\"wake\",\"ph\":\"{phase}\",\"bp\":\"e\",\"id\":{id},\
-         \"pid\":1,\"tid\":{tid},\"ts\":{}}}",
-        micros(at)
-    )
+/// An instant event on a track.
+fn instant(name: &str, cat: &str, pid: usize, tid: usize, at: u64) -> Value {
+    json!({ "name": name, "cat": cat, "ph": "i", "s": "t", "pid": pid, "tid": tid,
+            "ts": micros(at) })
 }
 
-/// Nanoseconds as the microseconds of the format, with the nanoseconds kept.
-fn micros(nanos: u64) -> String {
-    format!("{}.{:03}", nanos / 1000, nanos % 1000)
+/// A line the program printed, as an instant event whose args hold its label and text.
+fn line(pid: usize, tid: usize, said: &super::model::Said) -> Value {
+    json!({
+        "name": format!("{}: {}", said.label, said.text), "cat": "line", "ph": "i", "s": "t",
+        "pid": pid, "tid": tid, "ts": micros(said.at),
+        "args": { "label": said.label, "text": said.text },
+    })
 }
 
-/// Text made safe inside a JSON string.
-fn escape(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('"', "\\\"")
+/// Nanoseconds as the microseconds of the format.
+fn micros(nanos: u64) -> f64 {
+    nanos as f64 / 1e3
 }

@@ -5,11 +5,13 @@
 pub mod chrome;
 pub mod html;
 pub mod model;
+pub mod stats;
 
 use std::ffi::OsString;
 use std::fs;
-use std::path::Path;
-use std::process::{Command, ExitCode, Stdio};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, ExitStatus, Stdio};
 
 use lexopt::prelude::*;
 
@@ -17,18 +19,24 @@ use crate::child::Supervise;
 use crate::steps::{self, Step};
 use crate::{Error, Workspace, demo, help, unexpected};
 
-use model::{By, Run};
+use model::Trace;
+use stats::{TaskStats, Warning};
 
 /// `cargo xtask trace --help`.
 pub const HELP: &str = "\
-usage: cargo xtask trace N DEMO [-- ARGS]
+usage: cargo xtask trace N DEMO [--out DIR] [-- ARGS]
 Runs demo DEMO of step N (03 to 06: the steps with a loop) with the loop's recorder on, and
-writes target/trace/stepNN-DEMO.html (a timeline: open it in a browser) and .json (drag it
-into https://ui.perfetto.dev), then prints a summary: polls, wakes, timers, waits.
+writes target/trace/stepNN-DEMO.html (a timeline per run of the loop: open it in a browser)
+and .json (drag it into https://ui.perfetto.dev), then prints a summary: per run its turns and
+time in the kernel, per task its polls, busy, scheduled and idle time, wakes and self-wakes,
+and the warnings (busy wait, slow poll, lost wake). --out DIR writes the files in DIR.
 ";
 
 /// The first step with a loop to trace.
 const FIRST_STEP: u32 = 3;
+
+/// The widest line of the summary: what fits on a projector.
+const COLUMNS: usize = 100;
 
 /// Runs the demo with the recorder on, then writes the picture, the JSON and the summary.
 pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Error> {
@@ -57,11 +65,18 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
         return Err(Error::Usage(message));
     }
     let mut args: Vec<OsString> = parser.raw_args()?.collect();
+    let mut dir = ws.root.join("target").join("trace");
+    if args.first().is_some_and(|arg| arg == "--out") {
+        let Some(out) = args.get(1) else {
+            return Err(Error::Usage("--out needs a directory".into()));
+        };
+        dir = ws.root.join(out);
+        args.drain(..2);
+    }
     if args.first().is_some_and(|arg| arg == "--") {
         args.remove(0);
     }
     let name = demo::find(step, name)?;
-    let dir = ws.root.join("target").join("trace");
     fs::create_dir_all(&dir)
         .map_err(|e| Error::Failed(format!("cannot create {}: {e}", dir.display())))?;
     let stem = format!("step{:02}-{name}", step.number);
@@ -69,23 +84,22 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
     record(ws, step, &name, &args, &events)?;
     let text = fs::read_to_string(&events)
         .map_err(|e| Error::Failed(format!("no events from {name}: {e}")))?;
-    let run =
-        Run::parse(&text).map_err(|why| Error::Failed(format!("{}: {why}", events.display())))?;
+    let trace =
+        Trace::parse(&text).map_err(|why| Error::Failed(format!("{}: {why}", events.display())))?;
     let title = format!("step{:02} {name}: what the loop did", step.number);
     let page = dir.join(format!("{stem}.html"));
     let json = dir.join(format!("{stem}.json"));
-    write(&page, &html::page(&title, &run))?;
-    write(&json, &chrome::json(&title, &run))?;
-    println!("{}", summary(&run));
-    println!(
-        "wrote {}",
-        page.strip_prefix(&ws.root).unwrap_or(&page).display()
-    );
-    println!(
-        "  and {}",
-        json.strip_prefix(&ws.root).unwrap_or(&json).display()
-    );
+    write(&page, &html::page(&title, &trace))?;
+    write(&json, &chrome::json(&title, &trace))?;
+    println!("{}", summary(&trace));
+    println!("wrote {}", relative(ws, &page).display());
+    println!("  and {}", relative(ws, &json).display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `path`, from the workspace's root if it is under it.
+fn relative(ws: &Workspace, path: &Path) -> PathBuf {
+    path.strip_prefix(&ws.root).unwrap_or(path).to_path_buf()
 }
 
 /// Builds and runs the demo with `--auto` and the recorder writing to `events`; its output
@@ -98,14 +112,15 @@ fn record(
     events: &Path,
 ) -> Result<(), Error> {
     demo::build(&ws.root, step, &["--example", name])?;
-    let status = Command::new(demo::binary(&ws.root, name))
+    let mut command = Command::new(demo::binary(&ws.root, name));
+    command
         .arg(demo::AUTO)
         .args(args)
         .env("WORKSHOP_TRACE", events)
         .stdin(Stdio::null())
-        .current_dir(&ws.root)
-        .supervised()
-        .map_err(|e| Error::Failed(format!("cannot start {name}: {e}")))?;
+        .current_dir(&ws.root);
+    let status =
+        run_demo(command).map_err(|e| Error::Failed(format!("cannot start {name}: {e}")))?;
     match status.success() {
         true => Ok(()),
         false => Err(Error::Failed(format!(
@@ -114,56 +129,105 @@ fn record(
     }
 }
 
+/// Runs the demo to its end in a process group of its own, Ctrl-C passed on (`child.rs`): no
+/// demo outlives `cargo xtask trace`.
+fn run_demo(mut command: Command) -> io::Result<ExitStatus> {
+    command.supervised()
+}
+
 /// Writes `text` to `path`.
 fn write(path: &Path, text: &str) -> Result<(), Error> {
     fs::write(path, text)
         .map_err(|e| Error::Failed(format!("cannot write {}: {e}", path.display())))
 }
 
-/// One line: how long, how many tasks, polls, turns, wakes, timers, and time in the kernel.
-pub fn summary_line(run: &Run) -> String {
-    let polls: u64 = run.tasks.iter().map(|task| task.polls()).sum();
-    format!(
-        "{:.1} ms, {} tasks, {polls} polls in {} turns, {} wakes, {} timers, {:.1} ms in the kernel",
-        run.end() as f64 / 1e6,
-        run.tasks.len(),
-        run.turns,
-        run.wakes.len(),
-        run.timers.len(),
-        run.waited() as f64 / 1e6,
-    )
+/// Tasks listed per run in the summary; the page has them all.
+const TASKS_PER_RUN: usize = 8;
+
+/// The summary printed at the end, in lines that fit 100 columns: the program, then per run its
+/// figures and, as tokio-console lists them, its tasks; then the warnings.
+pub fn summary(trace: &Trace) -> String {
+    let mut out = wrap(&format!("trace: {}", stats::trace_line(trace)), "  ");
+    for run in &trace.runs {
+        let title = run.title.as_deref().unwrap_or("");
+        out += &cut(&format!("run {} {title}", run.number), COLUMNS);
+        out.push('\n');
+        out += &wrap(&format!("  {}", stats::run_line(trace, run)), "  ");
+        out += &format!(
+            "  {:>4} {:<36} {:>9} {:>9} {:>9} {:>9} {:>6} {:>6}\n",
+            "task", "name", "polls", "busy", "scheduled", "idle", "wakes", "self"
+        );
+        let tasks: Vec<_> = trace.tasks_of(run).collect();
+        for task in tasks.iter().take(TASKS_PER_RUN) {
+            let s = TaskStats::of(task, run.end);
+            out += &format!(
+                "  {:>4} {:<36} {:>9} {:>9} {:>9} {:>9} {:>6} {:>6}\n",
+                task.number,
+                cut(task.name.as_deref().unwrap_or(""), 36),
+                stats::thousands(s.polls),
+                stats::millis(s.busy),
+                stats::millis(s.scheduled),
+                stats::millis(s.idle),
+                stats::thousands(s.wakes),
+                stats::thousands(s.self_wakes),
+            );
+        }
+        if tasks.len() > TASKS_PER_RUN {
+            let more = tasks.len() - TASKS_PER_RUN;
+            out += &format!("  … and {more} more tasks: the page lists them all\n");
+        }
+    }
+    let warnings = stats::warnings(trace);
+    if warnings.is_empty() {
+        out += "warnings: none (no busy wait, no poll over 100 ms, no lost wake)";
+    } else {
+        out += &format!("warnings: {}\n", warnings.len());
+        for warning in &warnings {
+            out += &warning_lines(trace, warning);
+        }
+    }
+    out.trim_end().to_owned()
 }
 
-/// The summary printed at the end, in lines that fit 100 columns: the run, polls per task,
-/// wakes by cause, the waits.
-pub fn summary(run: &Run) -> String {
-    let polls: u64 = run.tasks.iter().map(|task| task.polls()).sum();
-    let mut out = format!(
-        "trace: {:.1} ms, {} tasks, {polls} polls in {} turns\n",
-        run.end() as f64 / 1e6,
-        run.tasks.len(),
-        run.turns
+/// One warning, on a line or two.
+fn warning_lines(trace: &Trace, warning: &Warning) -> String {
+    let task = &trace.tasks[warning.task() - 1];
+    let what = format!(
+        "  {}: {} (run {}, at {})",
+        warning.kind(),
+        cut(&task.label(), 56),
+        task.run,
+        stats::millis(warning.at())
     );
-    let shown = run.tasks.len().min(6);
-    let per_task: Vec<String> = (0..shown)
-        .map(|index| format!("{} {}", index + 1, run.tasks[index].polls()))
-        .collect();
-    let more = if run.tasks.len() > shown { ", …" } else { "" };
-    out += &format!("  polls per task: {}{more}\n", per_task.join(", "));
-    let count = |test: fn(By) -> bool| run.wakes.iter().filter(|w| test(w.by)).count();
-    out += &format!(
-        "  wakes: {} by tasks, {} by timers, {} by sockets, {} by threads (self-wakes aside)\n",
-        count(|by| matches!(by, By::Task(_))),
-        count(|by| by == By::Timer),
-        count(|by| matches!(by, By::Socket(_))),
-        count(|by| by == By::Thread),
-    );
-    out += &format!(
-        "  timers fired: {}; in the kernel: {:.1} ms in {} waits, and {} quick looks",
-        run.timers.len(),
-        run.waited() as f64 / 1e6,
-        run.waits.len(),
-        run.quick_waits
-    );
-    out
+    format!("{what}\n    {}\n", warning.detail())
+}
+
+/// `text` on lines of at most 100 columns, cut after its ` · `, the next lines indented.
+fn wrap(text: &str, indent: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for (index, piece) in text.split(" · ").enumerate() {
+        let piece = if index == 0 {
+            piece.to_owned()
+        } else {
+            format!(" · {piece}")
+        };
+        if !line.is_empty() && line.chars().count() + piece.chars().count() > COLUMNS {
+            out += &line;
+            out.push('\n');
+            line = format!("{indent}{}", piece.trim_start_matches(" · "));
+        } else {
+            line += &piece;
+        }
+    }
+    out + &line + "\n"
+}
+
+/// `text`, cut to `max` characters with an ellipsis.
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().take(max - 1).collect();
+    format!("{kept}…")
 }
