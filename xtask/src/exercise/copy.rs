@@ -190,13 +190,22 @@ fn used_dependencies<'a>(lines: &[&'a str], used: &[String]) -> Vec<&'a str> {
     kept
 }
 
-/// Whether a member manifest says `key.workspace = true` or `key = { workspace = true … }`.
+/// Whether a member manifest inherits the dependency `key` from the workspace: `key.workspace =
+/// true` or `key = { workspace = true, … }`, in any table of dependencies.
 fn inherits(manifests: &[String], key: &str) -> bool {
-    manifests.iter().flat_map(|m| m.lines()).any(|line| {
-        let line = line.trim();
-        line.starts_with(&format!("{key}.workspace"))
-            || (line.starts_with(&format!("{key} ")) && line.contains("workspace = true"))
-    })
+    let tables = ["dependencies", "dev-dependencies", "build-dependencies"];
+    manifests
+        .iter()
+        .filter_map(|manifest| manifest.parse::<toml::Table>().ok())
+        .any(|manifest| {
+            tables.iter().any(|table| {
+                let dependency = manifest.get(*table).and_then(|t| t.get(key));
+                dependency
+                    .and_then(|d| d.get("workspace"))
+                    .and_then(toml::Value::as_bool)
+                    == Some(true)
+            })
+        })
 }
 
 /// Files out of the step's directory that its code includes with `#[path = "../../…"]`, as

@@ -7,10 +7,10 @@ use std::process::Stdio;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::json::{self, Json};
 use super::libtest::Binary;
 use crate::demo;
 use crate::{Error, print_out};
+use serde_json::Value;
 
 /// What a build of the tests gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,28 +101,29 @@ pub fn read_messages(messages: &str, package_dir: &Path) -> Build {
     let mut binaries = Vec::new();
     let (mut first, mut errors) = (None, 0);
     for line in messages.lines().filter(|l| l.starts_with('{')) {
-        let Ok(message) = json::parse(line) else {
+        let Ok(message) = serde_json::from_str::<Value>(line) else {
             continue;
         };
-        match message.get("reason").str() {
+        match message["reason"].as_str() {
             Some("compiler-message") => {
-                let diagnostic = message.get("message");
-                let is_error = diagnostic.get("level").str() == Some("error");
-                if is_error && !diagnostic.get("spans").items().is_empty() {
+                let diagnostic = &message["message"];
+                let is_error = diagnostic["level"].as_str() == Some("error");
+                let spans = diagnostic["spans"].as_array().map_or(0, Vec::len);
+                if is_error && spans > 0 {
                     errors += 1;
                     first.get_or_insert_with(|| short(diagnostic));
                 }
             }
             Some("compiler-artifact") => {
-                let ours = message.get("manifest_path").str().map(PathBuf::from);
-                let test = message.get("profile").get("test") == &Json::Bool(true);
+                let ours = message["manifest_path"].as_str().map(PathBuf::from);
+                let test = message["profile"]["test"] == Value::Bool(true);
                 if let (Some(path), true, true) = (
-                    message.get("executable").str(),
+                    message["executable"].as_str(),
                     test,
                     ours.is_some_and(|m| same_file(&m, &manifest)),
                 ) {
                     binaries.push(Binary {
-                        target: target_name(message.get("target")),
+                        target: target_name(&message["target"]),
                         path: PathBuf::from(path),
                     });
                 }
@@ -137,22 +138,18 @@ pub fn read_messages(messages: &str, package_dir: &Path) -> Build {
 }
 
 /// `lib` for the unit tests, else the target's name (the file of `tests/`).
-fn target_name(target: &Json) -> String {
-    let is_lib = target
-        .get("kind")
-        .items()
-        .iter()
-        .any(|k| k.str() == Some("lib"));
-    match is_lib {
+fn target_name(target: &Value) -> String {
+    let kinds = target["kind"].as_array().into_iter().flatten();
+    match kinds.into_iter().any(|k| k == "lib") {
         true => "lib".into(),
-        false => target.get("name").str().unwrap_or("?").to_owned(),
+        false => target["name"].as_str().unwrap_or("?").to_owned(),
     }
 }
 
 /// A diagnostic as one line, `file:line:col: what`: its short rendering without the word
 /// `error` (the line says it already), or its parts when it has none.
-fn short(diagnostic: &Json) -> String {
-    if let Some(rendered) = diagnostic.get("rendered").str() {
+fn short(diagnostic: &Value) -> String {
+    if let Some(rendered) = diagnostic["rendered"].as_str() {
         if let Some(line) = rendered.lines().find(|l| !l.trim().is_empty()) {
             let line = line.trim();
             // `file:3:9: error[E0308]: mismatched types` → `file:3:9: mismatched types`
@@ -165,20 +162,13 @@ fn short(diagnostic: &Json) -> String {
             };
         }
     }
-    let span = diagnostic
-        .get("spans")
-        .items()
-        .iter()
-        .find(|s| s.get("is_primary") == &Json::Bool(true));
+    let spans = diagnostic["spans"].as_array().into_iter().flatten();
+    let span = spans.into_iter().find(|s| s["is_primary"] == true);
     let at = span.map_or(String::new(), |span| {
-        let file = span.get("file_name").str().unwrap_or("?");
-        let line = match span.get("line_start") {
-            Json::Number(n) => n.clone(),
-            _ => "?".into(),
-        };
-        format!("{file}:{line}: ")
+        let file = span["file_name"].as_str().unwrap_or("?");
+        format!("{file}:{}: ", span["line_start"])
     });
-    let what = diagnostic.get("message").str().unwrap_or("an error");
+    let what = diagnostic["message"].as_str().unwrap_or("an error");
     format!("{at}{what}")
 }
 
