@@ -20,8 +20,8 @@ use super::meta::Exercise;
 use super::{copy, locate, meta, state};
 use crate::demo;
 use crate::steps::Step;
-use crate::verify::libtest::{Outcome, Runner, TestResult};
-use crate::verify::{BINARY_LIMIT, Build, build_tests};
+use crate::verify::libtest::{Outcome, Runner, Selection, TestResult};
+use crate::verify::{ALONE_LIMIT, BINARY_LIMIT, Build, Screen, build_tests};
 use crate::{Error, Workspace, print_out};
 
 /// Checks every step's exercises; `report` gets one `Ok(line)` or `Err(problem)` per check.
@@ -87,10 +87,14 @@ pub fn fresh_copy(
     let start = Instant::now();
     let _ = fs::remove_dir_all(dir);
     copy::create(&ws.root, step, exercises, dir).map_err(|e| e.to_string())?;
-    match build_tests(dir, name, target, &[], false).map_err(|e| e.to_string())? {
-        Build::Built(_) => {}
+    let mut quiet = Screen::keep();
+    match build_tests(dir, name, target, &[], &mut quiet).map_err(|e| e.to_string())? {
+        Build::Built { .. } => {}
         Build::Refused { first, .. } => {
-            return Err(format!("{name}: the copy does not compile: {first}"));
+            return Err(format!(
+                "{name}: the copy does not compile: {}",
+                first.short
+            ));
         }
     }
     let not_todo: Vec<String> = state::written(dir, step, exercises)
@@ -182,16 +186,20 @@ fn alone(
     let mut targets: Vec<String> = exercise.tests.iter().map(|t| t.target.clone()).collect();
     targets.sort();
     targets.dedup();
-    let built = build_tests(dir, &step.name, target, &targets, false)
+    let mut quiet = Screen::keep();
+    let built = build_tests(dir, &step.name, target, &targets, &mut quiet)
         .map_err(|e| format!("{label}: {e}"))?;
     let binaries = match built {
-        Build::Built(binaries) => binaries,
-        Build::Refused { first, .. } => return Err(format!("{label}: does not compile: {first}")),
+        Build::Built { binaries, .. } => binaries,
+        Build::Refused { first, .. } => {
+            return Err(format!("{label}: does not compile: {}", first.short));
+        }
     };
     let runner = Runner {
         package_dir,
         target_dir: target.to_path_buf(),
         limit: BINARY_LIMIT,
+        alone_limit: ALONE_LIMIT,
     };
     let mut results: Vec<TestResult> = Vec::new();
     for binary in binaries.iter().filter(|b| targets.contains(&b.target)) {
@@ -208,7 +216,7 @@ fn alone(
         };
         results.extend(
             runner
-                .run(binary, &filters)
+                .run(binary, &Selection::Filters(filters), "", &mut quiet)
                 .map_err(|e| format!("{label}: {e}"))?,
         );
     }

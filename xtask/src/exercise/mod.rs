@@ -10,6 +10,7 @@
 
 pub mod copy;
 pub mod guarantees;
+pub mod here;
 pub mod locate;
 pub mod meta;
 pub mod revise;
