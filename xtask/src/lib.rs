@@ -27,9 +27,11 @@ pub mod prepare;
 pub mod progress;
 pub mod samples;
 pub mod steps;
+pub mod sys;
 pub mod tour;
 pub mod trace;
 pub mod verify;
+pub mod watch;
 
 /// What every subcommand is given: where the workspace is, and which steps it has.
 #[derive(Debug, Clone)]

@@ -79,7 +79,7 @@ fn bad_command_lines_are_one_line_and_exit_2() {
         (&["verify", "1", "2"], "unexpected '2'"),
         (&["hint"], "hint needs a step"),
         (&["hint", "1", "nope"], "step 1 has no exercise 'nope'"),
-        (&["progress", "now"], "progress takes no arguments"),
+        (&["progress", "now"], "progress takes only --json"),
         (
             &["check", "--exercise"],
             "the options are --timeout SECS and --exercises",

@@ -55,6 +55,23 @@ impl Here {
         }
     }
 
+    /// The step a command is about and the words after it: the first word when it names a
+    /// step; else, inside a copy, the copy's step and every word (`hint gather` inside a copy).
+    pub fn step_and_words<'a, 'w>(
+        &self,
+        steps: &'a [Step],
+        words: &'w [String],
+        usage: &str,
+    ) -> Result<(&'a Step, &'w [String]), Error> {
+        let inside = self.copy_step(steps);
+        match (words.first(), inside) {
+            (Some(first), Some(step)) if steps::find(steps, first).is_err() => Ok((step, words)),
+            (Some(first), _) => Ok((steps::find(steps, first)?, &words[1..])),
+            (None, Some(step)) => Ok((step, words)),
+            (None, None) => Err(Error::Usage(usage.to_owned())),
+        }
+    }
+
     /// `path` as it opens from where the command ran: relative to it (with `..` if need be)
     /// when both are in the workspace, else as it is.
     pub fn show(&self, path: &Path) -> String {

@@ -91,6 +91,9 @@ pub fn build_tests(
             test => command.args(["--test", test]),
         };
     }
+    if super::stopped() {
+        return Err(super::stopped_error());
+    }
     let mut child = command
         .spawn()
         .map_err(|e| Error::Failed(format!("cannot run cargo: {e}")))?;
@@ -116,16 +119,16 @@ pub fn build_tests(
 fn wait(child: &mut Child, what: &str, screen: &mut Screen) -> Result<bool, Error> {
     let start = Instant::now();
     loop {
+        if super::stopped() {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(super::stopped_error());
+        }
         let status = child
             .try_wait()
             .map_err(|e| Error::Failed(format!("cannot wait for cargo: {e}")))?;
         if let Some(status) = status {
             return Ok(status.success());
-        }
-        if super::stopped() {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(super::stopped_error());
         }
         screen.live(what, start)?;
         thread::sleep(Duration::from_millis(20));

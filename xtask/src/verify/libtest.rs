@@ -223,6 +223,9 @@ impl Runner {
         let err = logs.join(format!("{log}.stderr"));
         let create =
             |p: &Path| File::create(p).map_err(|e| Error::Failed(format!("{}: {e}", p.display())));
+        if super::stopped() {
+            return Err(super::stopped_error());
+        }
         let mut child = self
             .command(binary, args)
             .args(["--color", "never"])
@@ -248,6 +251,10 @@ fn wait(
     let start = Instant::now();
     let mut watched: Vec<ThreadWatch> = Vec::new();
     loop {
+        if super::stopped() {
+            stop(child);
+            return Err(super::stopped_error());
+        }
         match child.try_wait() {
             Ok(Some(status)) if matches!(status.code(), Some(0 | 101)) => {
                 return Ok(Ended::Exited);
