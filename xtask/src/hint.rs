@@ -35,9 +35,14 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
             }
         }
     }
-    let here = Here::now(&ws.root);
+    print_out(&next(ws, &Here::now(&ws.root), &words)?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The next hint for `words` (`[N] [EXERCISE]`) as seen from `here`, remembered as given.
+pub fn next(ws: &Workspace, here: &Here, words: &[String]) -> Result<String, Error> {
     let usage = "hint needs a step: `cargo xtask hint 3` (inside a copy, the copy's)";
-    let (step, words) = here.step_and_words(&ws.steps, &words, usage)?;
+    let (step, words) = here.step_and_words(&ws.steps, words, usage)?;
     let exercises = exercise::listed(step)?;
     let named = match words {
         [name] => Some(exercise::named(step, &exercises, name)?.clone()),
@@ -60,12 +65,11 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
             match first {
                 Some(written) => written.exercise,
                 None => {
-                    print_out(&format!(
+                    return Ok(format!(
                         "every exercise of step {0} passed its last verify: nothing to hint. \
                          (cargo xtask verify {0} checks again)\n",
                         step.number
-                    ))?;
-                    return Ok(ExitCode::SUCCESS);
+                    ));
                 }
             }
         }
@@ -99,6 +103,5 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
             step.number, chosen.name
         ));
     }
-    print_out(&out)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(out)
 }

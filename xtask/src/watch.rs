@@ -83,7 +83,11 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
     drop(keys);
     let end = end?;
     // A live line of the run just stopped may still be on the screen.
-    let erase = if io::stdout().is_terminal() { "\r\u{1b}[K" } else { "" };
+    let erase = if io::stdout().is_terminal() {
+        "\r\u{1b}[K"
+    } else {
+        ""
+    };
     print_out(&format!("{erase}stopped watching\n"))?;
     Ok(match end {
         End::Quit => ExitCode::SUCCESS,

@@ -140,7 +140,8 @@ fn wait(child: &mut Child, what: &str, screen: &mut Screen) -> Result<bool, Erro
 pub fn read_messages(messages: &str, package_dir: &Path) -> Build {
     let manifest = package_dir.join("Cargo.toml");
     let (mut binaries, mut compiled) = (Vec::new(), Vec::<String>::new());
-    let (mut first, mut errors) = (None, 0);
+    // An error of the library shows twice, as the library and as its unit tests: counted once.
+    let (mut first, mut errors) = (None, Vec::<String>::new());
     for line in messages.lines().filter(|l| l.starts_with('{')) {
         let Ok(message) = serde_json::from_str::<Value>(line) else {
             continue;
@@ -150,8 +151,9 @@ pub fn read_messages(messages: &str, package_dir: &Path) -> Build {
                 let diagnostic = &message["message"];
                 let is_error = diagnostic["level"].as_str() == Some("error");
                 let spans = diagnostic["spans"].as_array().map_or(0, Vec::len);
-                if is_error && spans > 0 {
-                    errors += 1;
+                let rendered = diagnostic["rendered"].as_str().unwrap_or_default();
+                if is_error && spans > 0 && !errors.iter().any(|e| e == rendered) {
+                    errors.push(rendered.to_owned());
                     first.get_or_insert_with(|| read_diagnostic(diagnostic));
                 }
             }
@@ -181,7 +183,10 @@ pub fn read_messages(messages: &str, package_dir: &Path) -> Build {
         }
     }
     match first {
-        Some(first) => Build::Refused { first, errors },
+        Some(first) => Build::Refused {
+            first,
+            errors: errors.len(),
+        },
         None => Build::Built { binaries, compiled },
     }
 }

@@ -57,6 +57,24 @@ pub const BINARY_LIMIT: Duration = Duration::from_secs(120);
 /// The most one of those tests may run again alone, when its binary was stopped or crashed.
 pub const ALONE_LIMIT: Duration = Duration::from_secs(40);
 
+/// The time limits of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Of each graded test.
+    pub graded: Duration,
+    /// Of each binary of the step's other tests.
+    pub binary: Duration,
+    /// Of one of those tests run again alone.
+    pub alone: Duration,
+}
+
+/// The limits of `cargo xtask verify`.
+pub const LIMITS: Limits = Limits {
+    graded: GRADED_LIMIT,
+    binary: BINARY_LIMIT,
+    alone: ALONE_LIMIT,
+};
+
 /// Verifies the copy of the step given on the command line, or of the copy it runs in.
 pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Error> {
     let mut step = None;
@@ -93,6 +111,17 @@ pub fn verify(
     step: &Step,
     screen: &mut Screen,
 ) -> Result<bool, Error> {
+    verify_with(ws, here, step, screen, LIMITS)
+}
+
+/// [`verify`], with other time limits (the tests' own, shorter).
+pub fn verify_with(
+    ws: &Workspace,
+    here: &Here,
+    step: &Step,
+    screen: &mut Screen,
+    limits: Limits,
+) -> Result<bool, Error> {
     let dir = existing_copy(&ws.root, step)?;
     let exercises = meta::exercises(step)?;
     screen.print(&format!(
@@ -112,8 +141,8 @@ pub fn verify(
     let runner = Runner {
         package_dir: dir.join(&step.name),
         target_dir,
-        limit: GRADED_LIMIT,
-        alone_limit: GRADED_LIMIT,
+        limit: limits.graded,
+        alone_limit: limits.graded,
     };
     let mut tests = Vec::new();
     for binary in &binaries {
@@ -153,8 +182,8 @@ pub fn verify(
     let mut other_results = Vec::new();
     if all_done {
         let runner = Runner {
-            limit: BINARY_LIMIT,
-            alone_limit: ALONE_LIMIT,
+            limit: limits.binary,
+            alone_limit: limits.alone,
             ..runner
         };
         for (binary, names) in &tests {
