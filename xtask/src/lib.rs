@@ -2,14 +2,18 @@
 //!
 //! `cargo xtask` (an alias in `.cargo/config.toml`) runs `src/main.rs`, which reads the
 //! subcommand and hands the rest of the command line to that subcommand's module: [`list`],
-//! [`diff`], [`demo`], [`tour`], [`check`], [`bench`]. Each one parses its own flags (with `lexopt`) and
-//! does its own work, so a new subcommand is one new module and one line in `main.rs`.
-//! [`steps`] finds the steps and reads their `[package.metadata.workshop]`; [`samples`] is how
-//! `check` runs the READMEs' sample outputs again. Workshop mode is [`exercise`] (a step's copy
-//! to write again), [`verify`], [`hint`] and [`progress`].
+//! [`diff`], [`demo`], [`tour`], [`check`], [`bench`](mod@bench). Each one parses its own flags
+//! (with `lexopt`) and does its own work, so a new subcommand is one new module and one line in
+//! `main.rs`. [`steps`] finds the steps and reads their `[package.metadata.workshop]`;
+//! [`samples`] is how `check` runs the READMEs' sample outputs again. Workshop mode is
+//! [`exercise`] (a step's copy to write again), [`verify`], [`watch`], [`hint`] and
+//! [`progress`].
 //!
-//! Two dependencies only, `similar` for the diff and `lexopt` for flags, so that `cargo xtask`
-//! builds in seconds on a fresh clone.
+//! Few dependencies, each for what is not ours to write: `similar` for the diff, `lexopt` for
+//! flags, and for workshop mode well-kept parsers of what others write (`serde_json` for cargo's
+//! messages, `toml` for manifests, `syn` for Rust source) and `notify` for file events. No
+//! derive macro, so that a fresh `cargo xtask` builds no proc-macro: the first tour pays for
+//! every crate here.
 
 use std::fmt;
 use std::io::{self, Write};

@@ -52,6 +52,18 @@ impl Body {
             .is_ok_and(holds_todo)
     }
 
+    /// `source` with this body replaced by `body` (a block, braces included, written from the
+    /// left margin as [`Body::dedented`] gives it), indented like the function.
+    pub fn with_body(&self, source: &str, body: &str) -> String {
+        let indent = &self.indent;
+        let body = body.replace('\n', &format!("\n{indent}"));
+        format!(
+            "{}{body}{}",
+            &source[..self.span.start],
+            &source[self.span.end..]
+        )
+    }
+
     /// `source` with this body replaced by `{ <statement> }`, indented like the function.
     pub fn replaced(&self, source: &str, statement: &str) -> String {
         let indent = &self.indent;

@@ -123,14 +123,30 @@ pub fn verify_with(
     limits: Limits,
 ) -> Result<bool, Error> {
     let dir = existing_copy(&ws.root, step)?;
+    verify_copy(here, step, &dir, &target_dir(&ws.root), screen, limits)
+}
+
+/// [`verify_with`] the copy at `dir`, built into `target_dir`: what the README's sample runs,
+/// on a copy of its own.
+pub fn verify_copy(
+    here: &Here,
+    step: &Step,
+    dir: &Path,
+    target_dir: &Path,
+    screen: &mut Screen,
+    limits: Limits,
+) -> Result<bool, Error> {
+    let (dir, target_dir) = (dir.to_path_buf(), target_dir.to_path_buf());
     let exercises = meta::exercises(step)?;
+    let shown = match here.show(&dir).as_str() {
+        "." => "this copy".to_owned(),
+        shown => shown.to_owned(),
+    };
     screen.print(&format!(
-        "verify {}, in {}\n(failing tests are expected at the start: each todo!() fails the tests \
-         that need it)\n",
+        "verify {}, in {shown}\n(failing tests are expected at the start: each todo!() fails the \
+         tests that need it)\n",
         step.label(),
-        here.show_copy(step)
     ))?;
-    let target_dir = target_dir(&ws.root);
     let binaries = match build_tests(&dir, &step.name, &target_dir, &[], screen)? {
         Build::Built { binaries, .. } => binaries,
         Build::Refused { first, errors } => {
