@@ -178,7 +178,14 @@ pub fn root_manifest(workspace: &str, members: &[&str], used: &[String]) -> Stri
         quoted.join(", ")
     );
     for (header, lines) in sections(workspace) {
-        if header == "[workspace]" {
+        // Not the workspace's list, nor a profile of a package the copy does not have (cargo
+        // would warn at each build that it matches nothing).
+        let other_package = header
+            .strip_prefix("[profile.")
+            .and_then(|rest| rest.split(".package.").nth(1))
+            .map(|package| package.trim_end_matches(']').trim_matches('"'))
+            .is_some_and(|package| package != "*" && !members.contains(&package));
+        if header == "[workspace]" || other_package {
             continue;
         }
         let lines: Vec<&str> = if header == "[workspace.dependencies]" {
@@ -405,7 +412,9 @@ mod tests {
         [workspace.package]\nversion = \"0.1.0\"\n\n\
         [workspace.dependencies]\nshared = { path = \"shared\" }\nlibc = \"0.2\"\n\
         # Why similar.\nsimilar = \"3\"\n# Why mio.\nmio = { version = \"1\" }\n\n\
-        # One set of lints.\n[workspace.lints.rust]\nunsafe_code = \"deny\"\n";
+        # One set of lints.\n[workspace.lints.rust]\nunsafe_code = \"deny\"\n\n\
+        # Faster builds.\n[profile.dev.package.\"*\"]\ndebug = false\n\n\
+        [profile.dev.package.xtask]\ndebug = \"line-tables-only\"\n";
 
     #[test]
     fn the_root_manifest_keeps_what_members_inherit() {
@@ -418,7 +427,8 @@ mod tests {
             [workspace.package]\nversion = \"0.1.0\"\n\n\
             [workspace.dependencies]\nshared = { path = \"shared\" }\n\
             # Why mio.\nmio = { version = \"1\" }\n\n\
-            # One set of lints.\n[workspace.lints.rust]\nunsafe_code = \"deny\"\n";
+            # One set of lints.\n[workspace.lints.rust]\nunsafe_code = \"deny\"\n\n\
+            # Faster builds.\n[profile.dev.package.\"*\"]\ndebug = false\n";
         assert!(manifest.ends_with(expected), "{manifest}");
         assert!(manifest.starts_with("# The exercises of step05-x"));
     }
