@@ -37,7 +37,7 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
     let target = crate::verify::target_dir(&ws.root);
     for step in &ws.steps {
         let exercises = meta::exercises(step)?;
-        let dir = target.join("copies").join(&step.name);
+        let dir = guarantees::copies(&ws.root).join(&step.name);
         print_out(&format!("== building {}'s exercise copy\n", step.name))?;
         let built = guarantees::fresh_copy(ws, step, &exercises, &dir, &target);
         built.map_err(|why| Error::Failed(format!("prepare: {why}")))?;

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use xtask::exercise::here::Here;
 use xtask::exercise::state::State;
-use xtask::exercise::{self, copy};
-use xtask::verify::{self, Limits, Screen};
+use xtask::exercise::{self, copy, guarantees};
+use xtask::verify::{self, Build, Limits, Screen};
 use xtask::{Workspace, hint, steps};
 
 use common::{scratch, write};
@@ -393,4 +393,38 @@ fn hints_start_again_after_a_reset_and_the_last_names_the_reference() {
     assert_eq!(State::load(&copy.dir).entries["add"].hints, 0);
     let again = hint::next(ws, &inside, &words(&["1", "add"])).expect("hint");
     assert!(again.contains("hint 2 of 3"), "{again}");
+}
+
+/// After `prepare` (its fresh copies built into the target directory every copy uses), a
+/// participant's first build compiles the step's crate only, and it is the participant's code
+/// that runs: `prepare` once made its copies inside that target directory, where cargo took
+/// their files for the participant's, and `verify` ran the fresh copy's `todo!()`s instead.
+#[test]
+fn after_prepare_the_first_build_compiles_only_the_step_and_runs_your_code() {
+    let copy = Copy::new("verify-after-prepare");
+    let (ws, step) = (&copy.ws, &copy.ws.steps[0]);
+    let exercises = exercise::listed(step).expect("exercises");
+    let target = verify::target_dir(&ws.root);
+    let prepared = guarantees::copies(&ws.root).join(&step.name);
+    guarantees::fresh_copy(ws, step, &exercises, &prepared, &target).expect("prepare's copy");
+    let inside = target.join("copies").join(&step.name);
+    let refused = guarantees::fresh_copy(ws, step, &exercises, &inside, &target);
+    assert!(
+        refused.is_err_and(|e| e.contains("a copy cannot build into a target directory")),
+        "a copy inside the target directory is refused"
+    );
+    // The participant's fresh copy, made after `prepare`: only its crate compiles.
+    fs::remove_dir_all(&copy.dir).expect("remove");
+    copy::create(&ws.root, step, &exercises, &copy.dir).expect("the copy");
+    let built = verify::build_tests(&copy.dir, &step.name, &target, &[], &mut Screen::keep());
+    let Ok(Build::Built { compiled, .. }) = built else {
+        panic!("{built:?}");
+    };
+    assert_eq!(compiled, ["step01-tiny"]);
+    let (text, _) = copy.verify();
+    assert!(text.contains("  1. add            todo!()"), "{text}");
+    // Then written: what runs is what was written.
+    copy.write("x + shared::ONE", "x + 2");
+    let (text, _) = copy.verify();
+    assert!(text.contains("a wrong result at"), "{text}");
 }

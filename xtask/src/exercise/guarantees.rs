@@ -9,7 +9,7 @@
 //!
 //! That the reference passes is `cargo test --workspace`'s job, which CI runs just before: it
 //! is not run twice. All copies build in one target directory, `target/exercises`, so the
-//! dependencies are built once.
+//! dependencies are built once; the copies themselves are in `target/exercise-copies`.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -29,7 +29,7 @@ pub fn check(
     ws: &Workspace,
     mut report: impl FnMut(Result<String, String>) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let target = demo::target_dir(&ws.root).join("exercises");
+    let target = crate::verify::target_dir(&ws.root);
     let started = Instant::now();
     for step in &ws.steps {
         let start = Instant::now();
@@ -64,7 +64,7 @@ fn check_step(
         ));
     }
     described(step, &exercises)?;
-    let dir = target.join("copies").join(name);
+    let dir = copies(&ws.root).join(name);
     let fresh = fresh_copy(ws, step, &exercises, &dir, target)?;
     report(Ok(fresh)).map_err(|e| e.to_string())?;
     for exercise in &exercises {
@@ -72,6 +72,14 @@ fn check_step(
         report(outcome).map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// Where `check` and `prepare` make their copies: beside the target directory, never in it.
+/// Cargo remembers the files of a crate built from inside its target directory by their path
+/// from there: a participant's copy, whose crate has the same name in the same target
+/// directory, would then be taken as built when these files are, whatever its own say.
+pub fn copies(root: &Path) -> std::path::PathBuf {
+    demo::target_dir(root).join("exercise-copies")
 }
 
 /// Makes the copy of `step` in `dir`, as a participant gets it: it must compile, and `verify`

@@ -67,6 +67,19 @@ pub fn build_tests(
     targets: &[String],
     screen: &mut Screen,
 ) -> Result<Build, Error> {
+    if dir.starts_with(target_dir) {
+        return Err(Error::Failed(format!(
+            "{}: a copy cannot build into a target directory that holds it",
+            dir.display()
+        )));
+    }
+    // Where older versions made the copies of `check` and `prepare`: cargo would take their
+    // files for a participant's (see `guarantees::copies`). Gone, their crates build again.
+    let legacy = target_dir.join("copies");
+    if legacy.is_dir() {
+        fs::remove_dir_all(&legacy)
+            .map_err(|e| Error::Failed(format!("{}: {e}", legacy.display())))?;
+    }
     let logs = target_dir.join("xtask-verify");
     fs::create_dir_all(&logs).map_err(|e| Error::Failed(format!("{}: {e}", logs.display())))?;
     let ledger = Ledger::at(&logs);

@@ -217,6 +217,25 @@ mod tests {
     }
 
     #[test]
+    fn a_hanging_wrap_starts_beside_its_head_and_goes_on_under_it() {
+        let text = "word ".repeat(40);
+        let wrapped = wrap_hanging(text.trim(), "FAIL  ", "      ");
+        assert!(wrapped.starts_with("FAIL  word word"), "{wrapped}");
+        assert!(
+            wrapped.lines().skip(1).all(|l| l.starts_with("      word")),
+            "{wrapped}"
+        );
+        assert!(
+            wrapped.lines().all(|l| l.chars().count() <= WIDTH),
+            "{wrapped}"
+        );
+        assert_eq!(wrapped.matches("word").count(), 40);
+        let long = "x".repeat(95);
+        let wrapped = wrap_hanging(&long, "  1. add  failing   ", "       ");
+        assert_eq!(wrapped, format!("  1. add  failing\n       {long}\n"));
+    }
+
+    #[test]
     fn colour_codes_take_no_columns() {
         let red = "\u{1b}[0m\u{1b}[1m\u{1b}[38;5;9merror\u{1b}[0m: x";
         assert_eq!(columns(red), "error: x".len());
