@@ -56,7 +56,17 @@ impl Body {
     /// left margin as [`Body::dedented`] gives it), indented like the function.
     pub fn with_body(&self, source: &str, body: &str) -> String {
         let indent = &self.indent;
-        let body = body.replace('\n', &format!("\n{indent}"));
+        // Each line after the first moved in by the function's indentation; blank ones stay
+        // blank.
+        let lines: Vec<String> = body
+            .lines()
+            .enumerate()
+            .map(|(i, line)| match i == 0 || line.trim().is_empty() {
+                true => line.to_owned(),
+                false => format!("{indent}{line}"),
+            })
+            .collect();
+        let body = lines.join("\n");
         format!(
             "{}{body}{}",
             &source[..self.span.start],

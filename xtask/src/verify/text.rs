@@ -155,21 +155,24 @@ fn render(cells: &[(String, char)]) -> String {
     })
 }
 
-/// The margin of a folded line's continuations: the gutter of a code line (`25 |` becomes
-/// `   |`) or the line's indentation, then two more columns.
+/// The margin of a folded line's continuations: the drawing before the line's text (a code
+/// line's `25 |     `, digits blanked; an annotation's `   |        |    `), so the rest goes on
+/// under where the text began; or, for a line without one, its indentation and two columns.
 fn margin(line: &str) -> String {
     let plain: String = strip_colour(line);
-    let gutter = plain
-        .char_indices()
-        .take(12)
-        .find(|(_, c)| *c == '|' || *c == '=')
-        .filter(|(at, _)| plain[..*at].chars().all(|c| c == ' ' || c.is_ascii_digit()));
-    match gutter {
-        Some((at, c)) => format!("{}{c}   ", " ".repeat(plain[..at].chars().count())),
-        None => {
-            let indent = plain.chars().take_while(|c| *c == ' ').count();
-            " ".repeat(indent + 2)
-        }
+    let drawing = |c: &char| matches!(c, ' ' | '|' | '-' | '^' | '+' | '=') || c.is_ascii_digit();
+    let prefix: String = plain.chars().take_while(drawing).collect();
+    if prefix.trim().is_empty() {
+        return " ".repeat(prefix.chars().count() + 2);
+    }
+    let margin: String = prefix
+        .chars()
+        .map(|c| if c == '|' { '|' } else { ' ' })
+        .collect();
+    match margin.chars().count() > 60 {
+        // Too far in to leave room: under the gutter.
+        true => margin.chars().take(6).collect(),
+        false => margin,
     }
 }
 
@@ -230,7 +233,7 @@ mod tests {
             "{wrapped}"
         );
         assert_eq!(wrapped.matches("word").count(), 40);
-        let long = "x".repeat(95);
+        let long = "x".repeat(90);
         let wrapped = wrap_hanging(&long, "  1. add  failing   ", "       ");
         assert_eq!(wrapped, format!("  1. add  failing\n       {long}\n"));
     }
@@ -267,5 +270,11 @@ mod tests {
         let words: usize = folded.iter().map(|l| l.matches("bound").count()).sum();
         assert_eq!(words, 8);
         assert_eq!(fold("short", 50), ["short"]);
+        let note = format!("   |      |    {}", "the trait `Clone` is not ".repeat(4));
+        let folded = fold(note.trim_end(), 60);
+        // The rest goes on under where the annotation's text began.
+        let under =
+            |l: &String| l.starts_with("   |      |    ") && !l.starts_with("   |      |     ");
+        assert!(folded[1..].iter().all(under), "{folded:?}");
     }
 }
