@@ -68,8 +68,9 @@ impl TestResult {
 pub enum Selection {
     /// Those whose name contains one of these (all of them if there is none).
     Filters(Vec<String>),
-    /// Exactly these, all at once, each on a thread of its own: a test that has not finished
-    /// when time is up was running all along, so it hangs.
+    /// Exactly these, all at once, each in a process of its own: a test that has not finished
+    /// when time is up was running all along, so it hangs, and no test waits on another's
+    /// lock or shares its fate.
     Exactly(Vec<String>),
     /// All but these.
     AllBut(Vec<String>),
@@ -102,19 +103,25 @@ enum Ended {
     Exited,
     /// It died: by a signal, or with another code.
     Crashed(String),
-    /// It was stopped at the limit; for each thread name, how often it was seen running.
-    Stopped(Vec<ThreadWatch>),
+    /// It was stopped at the limit; what was seen of its threads before.
+    Stopped(Watch),
 }
 
-/// What was seen of one thread of a binary in the last second before it was stopped.
-#[derive(Debug, Clone, PartialEq)]
-struct ThreadWatch {
-    /// Its name as the system keeps it: the test's name, cut to 15 bytes.
-    name: String,
-    /// How many times it was seen running (or ready to run), of `seen`.
+/// What was seen of a process's threads in the last second before it was stopped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Watch {
+    /// How many times one of its threads was seen running (or ready to run), of `seen`.
     running: usize,
     /// How many times it was looked at.
     seen: usize,
+}
+
+impl Watch {
+    /// Whether it was busy (seen running most of the time: a loop that never ends) or asleep
+    /// (a wait for something that never comes); `None` when it could not be seen.
+    fn busy(self) -> Option<bool> {
+        (self.seen > 0).then_some(self.running * 2 > self.seen)
+    }
 }
 
 impl Runner {
@@ -129,6 +136,9 @@ impl Runner {
         what: &str,
         screen: &mut Screen,
     ) -> Result<Vec<TestResult>, Error> {
+        if let Selection::Exactly(names) = selection {
+            return self.run_each(binary, names, what, screen);
+        }
         let args = arguments(selection);
         let log = &binary.target;
         let (printed, _, ended) = self.execute(binary, &args, log, what, self.limit, screen)?;
@@ -144,24 +154,12 @@ impl Runner {
         if ended == Ended::Exited {
             return Ok(results);
         }
-        let names = match selection {
-            Selection::Exactly(names) => names.clone(),
-            Selection::Filters(_) | Selection::AllBut(_) => self.list(binary, selection)?,
-        };
-        for name in names {
+        for name in self.list(binary, selection)? {
             let known = results.iter().position(|r| r.name == name);
             if known.is_some_and(|i| results[i].outcome != Outcome::Failed(Failure::Silent)) {
                 continue;
             }
-            let outcome = match (&ended, selection) {
-                (Ended::Stopped(threads), Selection::Exactly(_)) => {
-                    Outcome::Failed(Failure::Hung {
-                        after: self.limit,
-                        busy: busy(threads, &name),
-                    })
-                }
-                _ => self.alone(binary, &name, screen)?,
-            };
+            let outcome = self.alone(binary, &name, screen)?;
             let result = TestResult {
                 target: binary.target.clone(),
                 outcome,
@@ -173,6 +171,105 @@ impl Runner {
             }
         }
         Ok(results)
+    }
+
+    /// Runs each of `names` in a process of its own, all at once, under the limit: a test still
+    /// running then hangs, and whether its process was busy or asleep says why. A test whose
+    /// process crashed runs again alone, so that its panic message is not lost with it.
+    fn run_each(
+        &self,
+        binary: &Binary,
+        names: &[String],
+        what: &str,
+        screen: &mut Screen,
+    ) -> Result<Vec<TestResult>, Error> {
+        if super::stopped() {
+            return Err(super::stopped_error());
+        }
+        let logs = self.logs()?;
+        let mut running: Vec<Running> = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let log = logs.join(format!("{}.{i}", binary.target));
+            let args = [name, "--exact", "--test-threads", "1"].map(String::from);
+            let child = self.spawn(binary, &args, &log)?;
+            running.push(Running {
+                name: name.clone(),
+                log,
+                child,
+                ended: None,
+                watch: Watch::default(),
+            });
+        }
+        let start = Instant::now();
+        while running.iter().any(|r| r.ended.is_none()) {
+            if super::stopped() {
+                running.iter_mut().for_each(|r| stop(&mut r.child));
+                return Err(super::stopped_error());
+            }
+            let late = start.elapsed() + WATCH_BEFORE_LIMIT >= self.limit;
+            for run in running.iter_mut().filter(|r| r.ended.is_none()) {
+                run.ended = match run.child.try_wait() {
+                    Ok(Some(status)) if matches!(status.code(), Some(0 | 101)) => {
+                        Some(Ended::Exited)
+                    }
+                    Ok(Some(status)) => Some(Ended::Crashed(super::failure::how(status))),
+                    Ok(None) if start.elapsed() >= self.limit => {
+                        stop(&mut run.child);
+                        Some(Ended::Stopped(run.watch))
+                    }
+                    Ok(None) => {
+                        if late {
+                            look_at_threads(run.child.id(), &mut run.watch);
+                        }
+                        None
+                    }
+                    Err(e) => return Err(Error::Failed(format!("cannot wait for a test: {e}"))),
+                };
+            }
+            screen.live(what, start)?;
+            thread::sleep(POLL_EVERY);
+        }
+        let mut results = Vec::new();
+        for run in running {
+            let printed = read(&run.log.with_extension("stdout"));
+            let outcome = self
+                .parse(&printed)
+                .into_iter()
+                .find(|(n, _)| *n == run.name);
+            let outcome = match (run.ended, outcome) {
+                (Some(Ended::Stopped(watch)), _) => Outcome::Failed(Failure::Hung {
+                    after: self.limit,
+                    busy: watch.busy(),
+                }),
+                (Some(Ended::Exited), Some((_, outcome))) => outcome,
+                _ => self.alone(binary, &run.name, screen)?,
+            };
+            results.push(TestResult {
+                target: binary.target.clone(),
+                name: run.name,
+                outcome,
+            });
+        }
+        Ok(results)
+    }
+
+    /// The folder of the runs' outputs.
+    fn logs(&self) -> Result<PathBuf, Error> {
+        let logs = self.target_dir.join("xtask-verify");
+        fs::create_dir_all(&logs).map_err(|e| Error::Failed(format!("{}: {e}", logs.display())))?;
+        Ok(logs)
+    }
+
+    /// Starts `binary` with `args`, its output in `log`.stdout and `log`.stderr.
+    fn spawn(&self, binary: &Binary, args: &[String], log: &Path) -> Result<Child, Error> {
+        let create =
+            |p: &Path| File::create(p).map_err(|e| Error::Failed(format!("{}: {e}", p.display())));
+        self.command(binary, args)
+            .args(["--color", "never"])
+            .stdout(create(&log.with_extension("stdout"))?)
+            .stderr(create(&log.with_extension("stderr"))?)
+            .spawn()
+            .map_err(|e| Error::Failed(format!("cannot start {}: {e}", binary.path.display())))
     }
 
     /// One test run alone, its output not captured, so that its panic message reaches stderr
@@ -194,9 +291,9 @@ impl Runner {
                 Outcome::Failed(panic.map_or(Failure::Silent, Failure::from_panic))
             }
             (Some(outcome), Ended::Exited) => outcome,
-            (_, Ended::Stopped(threads)) => Outcome::Failed(Failure::Hung {
+            (_, Ended::Stopped(watch)) => Outcome::Failed(Failure::Hung {
                 after: limit,
-                busy: busy(&threads, name),
+                busy: watch.busy(),
             }),
             (_, Ended::Crashed(how)) => Outcome::Failed(Failure::Crashed { how, panic }),
             (None, Ended::Exited) => Outcome::Failed(Failure::Crashed {
@@ -217,25 +314,13 @@ impl Runner {
         limit: Duration,
         screen: &mut Screen,
     ) -> Result<(String, String, Ended), Error> {
-        let logs = self.target_dir.join("xtask-verify");
-        fs::create_dir_all(&logs).map_err(|e| Error::Failed(format!("{}: {e}", logs.display())))?;
-        let out = logs.join(format!("{log}.stdout"));
-        let err = logs.join(format!("{log}.stderr"));
-        let create =
-            |p: &Path| File::create(p).map_err(|e| Error::Failed(format!("{}: {e}", p.display())));
         if super::stopped() {
             return Err(super::stopped_error());
         }
-        let mut child = self
-            .command(binary, args)
-            .args(["--color", "never"])
-            .stdout(create(&out)?)
-            .stderr(create(&err)?)
-            .spawn()
-            .map_err(|e| Error::Failed(format!("cannot start {}: {e}", binary.path.display())))?;
+        let log = self.logs()?.join(log);
+        let mut child = self.spawn(binary, args, &log)?;
         let ended = wait(&mut child, what, limit, screen)?;
-        let read =
-            |path: &Path| String::from_utf8_lossy(&fs::read(path).unwrap_or_default()).into_owned();
+        let (out, err) = (log.with_extension("stdout"), log.with_extension("stderr"));
         Ok((read(&out), read(&err), ended))
     }
 }
@@ -249,7 +334,7 @@ fn wait(
     screen: &mut Screen,
 ) -> Result<Ended, Error> {
     let start = Instant::now();
-    let mut watched: Vec<ThreadWatch> = Vec::new();
+    let mut watch = Watch::default();
     loop {
         if super::stopped() {
             stop(child);
@@ -266,11 +351,11 @@ fn wait(
             }
             Ok(None) if start.elapsed() >= limit => {
                 stop(child);
-                return Ok(Ended::Stopped(watched));
+                return Ok(Ended::Stopped(watch));
             }
             Ok(None) => {
                 if start.elapsed() + WATCH_BEFORE_LIMIT >= limit {
-                    look_at_threads(child.id(), &mut watched);
+                    look_at_threads(child.id(), &mut watch);
                 }
                 screen.live(what, start)?;
                 thread::sleep(POLL_EVERY);
@@ -348,52 +433,52 @@ fn arguments(selection: &Selection) -> Vec<String> {
     }
 }
 
+/// One test running in a process of its own.
+#[derive(Debug)]
+struct Running {
+    /// The test.
+    name: String,
+    /// Its output, without the extension.
+    log: PathBuf,
+    /// Its process.
+    child: Child,
+    /// How it ended, once it has.
+    ended: Option<Ended>,
+    /// What was seen of its threads.
+    watch: Watch,
+}
+
+/// A file's text, or nothing.
+fn read(path: &Path) -> String {
+    String::from_utf8_lossy(&fs::read(path).unwrap_or_default()).into_owned()
+}
+
 /// Kills `child` and waits for it, so that it leaves no zombie behind.
 fn stop(child: &mut Child) {
     let _ = child.kill();
     let _ = child.wait();
 }
 
-/// Looks once at each thread of process `pid`: its name and whether it is running. Linux keeps
-/// this in `/proc/PID/task/*/stat`; elsewhere nothing is seen, and no diagnosis is made.
-fn look_at_threads(pid: u32, watched: &mut Vec<ThreadWatch>) {
+/// Looks once at the threads of process `pid`: is one of them running? Linux keeps this in
+/// `/proc/PID/task/*/stat`; elsewhere nothing is seen, and no diagnosis is made.
+fn look_at_threads(pid: u32, watch: &mut Watch) {
     let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
         return;
     };
+    let mut running = false;
     for task in tasks.flatten() {
         let Ok(stat) = fs::read_to_string(task.path().join("stat")) else {
             continue;
         };
-        // `TID (NAME) STATE …`: the name may hold spaces and parentheses, the state follows
+        // `TID (NAME) STATE …`: the name may hold spaces and parentheses; the state follows
         // the last `)`.
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+        let Some(close) = stat.rfind(')') else {
             continue;
         };
-        let name = stat[open + 1..close].to_owned();
-        let running = stat[close + 1..].trim_start().starts_with('R');
-        match watched.iter_mut().find(|w| w.name == name) {
-            Some(watch) => {
-                watch.seen += 1;
-                watch.running += usize::from(running);
-            }
-            None => watched.push(ThreadWatch {
-                name,
-                running: usize::from(running),
-                seen: 1,
-            }),
-        }
+        running |= stat[close + 1..].trim_start().starts_with('R');
     }
-}
-
-/// Whether the threads of test `name` were busy (`Some(true)`: seen running most of the time)
-/// or asleep (`Some(false)`) before it was stopped; `None` when none was seen. The system keeps
-/// the first 15 bytes of a thread's name, and libtest names each test's thread after it.
-fn busy(threads: &[ThreadWatch], name: &str) -> Option<bool> {
-    let short: String = name.bytes().take(15).map(char::from).collect();
-    let mine: Vec<&ThreadWatch> = threads.iter().filter(|t| t.name == short).collect();
-    let seen: usize = mine.iter().map(|t| t.seen).sum();
-    let running: usize = mine.iter().map(|t| t.running).sum();
-    (seen > 0).then_some(running * 2 > seen)
+    watch.seen += 1;
+    watch.running += usize::from(running);
 }
 
 /// Each test's name and outcome, in the order libtest reported them.

@@ -53,12 +53,12 @@ pub enum Grade {
     Missing(String),
     /// Its tests fail on another exercise's `todo!()`: that one comes first.
     Waiting(String),
-    /// Tests of it fail: the one that explains most, and how many others fail.
+    /// Tests of it fail: the one that explains most, and the others.
     Failing {
         /// The test, and how it failed.
         first: TestResult,
-        /// How many other tests of it fail.
-        others: usize,
+        /// The other tests of it that fail, the ones that explain most first.
+        others: Vec<TestResult>,
     },
     /// Every test of it passed: how many.
     Done(usize),
@@ -92,10 +92,10 @@ pub fn grade(written: &Written, results: &[TestResult], exercises: &[Exercise]) 
     }
     // The failure that explains most first; among equals, the first test run.
     failing.sort_by_key(|(_, failure)| failure.rank());
-    if let Some((first, _)) = failing.first() {
+    if let Some(((first, _), others)) = failing.split_first() {
         return Grade::Failing {
             first: (*first).clone(),
-            others: failing.len() - 1,
+            others: others.iter().map(|(r, _)| (*r).clone()).collect(),
         };
     }
     if let Some(other) = waiting {
@@ -206,7 +206,7 @@ fn exercise_lines(
                 "its tests stop at the todo!() of `{other}`: write that one first"
             )],
         ),
-        Grade::Failing { first, others } => ("failing", failing_lines(context, first, *others)),
+        Grade::Failing { first, others } => ("failing", failing_lines(context, first, others)),
         Grade::Done(1) => ("done", vec!["its test passes".into()]),
         Grade::Done(n) => ("done", vec![format!("{n} tests pass")]),
     };
@@ -227,7 +227,7 @@ fn exercise_lines(
 }
 
 /// The lines of a failing exercise: the test, how it failed, how many others fail.
-fn failing_lines(context: &Context<'_>, first: &TestResult, others: usize) -> Vec<String> {
+fn failing_lines(context: &Context<'_>, first: &TestResult, others: &[TestResult]) -> Vec<String> {
     let Outcome::Failed(failure) = &first.outcome else {
         return vec![first.full_name()];
     };
@@ -247,14 +247,43 @@ fn failing_lines(context: &Context<'_>, first: &TestResult, others: usize) -> Ve
         lines.push(format!("… and {} more lines", total - MESSAGE_LINES));
         lines.push(run_it("all of it"));
     }
-    if others > 0 {
-        let fail = if others == 1 { "fails" } else { "fail" };
+    // The others, each with a word of how: enough to see whether they tell the same story.
+    let n = others.len();
+    if n > 0 {
+        let fail = if n == 1 { "fails" } else { "fail" };
+        let named: Vec<String> = others
+            .iter()
+            .take(OTHERS_NAMED)
+            .map(|r| format!("{} ({})", r.full_name(), kind(r)))
+            .collect();
+        let more = match n > OTHERS_NAMED {
+            true => format!(", and {} more", n - OTHERS_NAMED),
+            false => String::new(),
+        };
         lines.push(format!(
-            "{others} other test{} of it {fail} too",
-            plural(others)
+            "{n} other test{} of it {fail} too: {}{more}",
+            plural(n),
+            named.join(", ")
         ));
     }
     lines
+}
+
+/// How many of the other failing tests of an exercise are named.
+const OTHERS_NAMED: usize = 2;
+
+/// How a test failed, in a word or two.
+fn kind(result: &TestResult) -> &'static str {
+    match &result.outcome {
+        Outcome::Failed(Failure::Assertion(_)) => "a wrong result",
+        Outcome::Failed(Failure::Panicked(_)) => "it panicked",
+        Outcome::Failed(Failure::WrongPanic { .. }) => "another panic",
+        Outcome::Failed(Failure::NoPanic { .. }) => "no panic",
+        Outcome::Failed(Failure::Hung { .. }) => "it hangs",
+        Outcome::Failed(Failure::Crashed { .. }) => "it crashed",
+        Outcome::Failed(Failure::Silent) => "it failed",
+        Outcome::Passed | Outcome::Ignored => "it passed",
+    }
 }
 
 /// The step's other tests that failed, once every exercise is done: the first, with its

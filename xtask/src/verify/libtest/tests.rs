@@ -116,23 +116,11 @@ fn a_missing_panic_says_which_panic_the_test_expects() {
 }
 
 #[test]
-fn a_thread_seen_running_most_of_the_time_is_busy() {
-    let watch = |name: &str, running, seen| ThreadWatch {
-        name: name.into(),
-        running,
-        seen,
-    };
-    let threads = [
-        watch("main", 0, 50),
-        watch("gather_returns_", 48, 50),
-        watch("a_waiter_is_pen", 1, 50),
-    ];
-    assert_eq!(
-        busy(&threads, "gather_returns_results_in_order"),
-        Some(true)
-    );
-    assert_eq!(busy(&threads, "a_waiter_is_pending"), Some(false));
-    assert_eq!(busy(&threads, "never_seen"), None);
+fn a_process_seen_running_most_of_the_time_is_busy() {
+    let watch = |running, seen| Watch { running, seen };
+    assert_eq!(watch(48, 50).busy(), Some(true));
+    assert_eq!(watch(1, 50).busy(), Some(false));
+    assert_eq!(watch(0, 0).busy(), None);
 }
 
 #[test]
