@@ -39,7 +39,7 @@ impl Figure {
 /// One row of the table: what it measures, and one figure per runtime.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
-    /// A workload's name, or [`CPU_ROW`], [`SYSCALLS_ROW`].
+    /// A workload's name, or [`CPU_ROW`](super::CPU_ROW), [`SYSCALLS_ROW`](super::SYSCALLS_ROW).
     pub name: String,
     /// What the figures are.
     pub unit: Unit,
@@ -94,7 +94,7 @@ impl Table {
         format!("{:<NAME_WIDTH$}{}\n", "workload", names.trim_end())
     }
 
-    /// The whole terminal table, as [`main`] prints it row by row.
+    /// The whole terminal table, as [`main`](super::main) prints it row by row.
     pub fn text(&self) -> String {
         let mut text = self.header();
         for (r, row) in self.rows.iter().enumerate() {
