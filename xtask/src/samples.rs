@@ -85,12 +85,14 @@ pub fn find(markdown: &str) -> Vec<Result<Sample, String>> {
             .map(|(_, line)| line)
             .take_while(|line| !line.trim_start().starts_with("```"))
             .collect();
+        // The line just above this block, never one above an earlier block.
+        let above = std::mem::take(&mut before);
         let Some(first) = body.first().filter(|_| info.trim() == "text") else {
             continue;
         };
         let line = at + 2;
         if let Some(command) = first.strip_prefix(PROMPT) {
-            let copy = before.trim().strip_prefix(COPY);
+            let copy = above.trim().strip_prefix(COPY);
             samples.push(sample(line, command, &body[1..]).and_then(|s| with_copy(s, copy)));
         } else if first.starts_with("$ ") {
             samples.push(Err(format!(

@@ -156,7 +156,12 @@ fn run(
     }
     let mut saved = false;
     let outcome = thread::scope(|scope| {
-        let verifying = scope.spawn(|| verify::verify(ws, here, step, &mut Screen::stdout()));
+        let verifying = scope.spawn(|| {
+            let mut screen = Screen::stdout();
+            let done = verify::verify(ws, here, step, &mut screen);
+            let _ = screen.erase_live();
+            done
+        });
         let end = loop {
             if verifying.is_finished() {
                 break None;

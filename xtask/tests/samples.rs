@@ -82,12 +82,12 @@ fn a_verify_sample_says_the_copy_it_runs_on() {
     );
     let problem = found[1].clone().expect_err("no copy");
     assert!(
-        problem.starts_with("9: a verify sample says its copy just above"),
+        problem.starts_with("10: a verify sample says its copy just above"),
         "{problem}"
     );
     let problem = found[2].clone().expect_err("a copy for list");
     assert!(
-        problem.starts_with("13: only a verify sample has a copy"),
+        problem.starts_with("15: only a verify sample has a copy"),
         "{problem}"
     );
 }

@@ -93,7 +93,11 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
     }
     let here = Here::now(&ws.root);
     let step = here.step(&ws.steps, step.as_deref(), USAGE)?;
-    let done = verify(ws, &here, step, &mut Screen::stdout())?;
+    let mut screen = Screen::stdout();
+    let done = verify(ws, &here, step, &mut screen);
+    // An error ends the run with a line of its own, not after a live line left on the screen.
+    screen.erase_live()?;
+    let done = done?;
     Ok(match done {
         true => ExitCode::SUCCESS,
         false => ExitCode::FAILURE,
