@@ -102,11 +102,12 @@ impl Here {
     }
 
     /// The copy of `step`, as messages name it from here: `workshop/step03-…` from the root,
-    /// `this copy` at its top.
+    /// `this copy` anywhere inside it.
     pub fn show_copy(&self, step: &Step) -> String {
-        match self.show(&copy::dir(&self.root, step)).as_str() {
-            "." => "this copy".into(),
-            shown => shown.to_owned(),
+        let dir = copy::dir(&self.root, step);
+        match self.cwd.starts_with(&dir) {
+            true => "this copy".into(),
+            false => self.show(&dir),
         }
     }
 

@@ -142,9 +142,10 @@ pub fn verify_copy(
 ) -> Result<bool, Error> {
     let (dir, target_dir) = (dir.to_path_buf(), target_dir.to_path_buf());
     let exercises = meta::exercises(step)?;
-    let shown = match here.show(&dir).as_str() {
-        "." => "this copy".to_owned(),
-        shown => shown.to_owned(),
+    // Anywhere inside the copy, it is the one the participant is in.
+    let shown = match here.cwd.starts_with(&dir) {
+        true => "this copy".to_owned(),
+        false => here.show(&dir),
     };
     screen.print(&format!(
         "verify {}, in {shown}\n(failing tests are expected at the start: each todo!() fails the \
