@@ -127,11 +127,13 @@ struct Report {
 
 impl Report {
     fn ok(&self, line: &str) -> Result<(), Error> {
-        print_out(&format!("ok    {line}\n"))
+        print_out(&crate::verify::text::wrap_hanging(line, "ok    ", "      "))
     }
 
     fn fail(&mut self, problem: String) -> Result<(), Error> {
-        print_out(&format!("FAIL  {problem}\n"))?;
+        print_out(&crate::verify::text::wrap_hanging(
+            &problem, "FAIL  ", "      ",
+        ))?;
         self.problems.push(problem);
         Ok(())
     }
@@ -141,7 +143,11 @@ impl Report {
             print_out("\ncheck: all good\n")?;
             return Ok(ExitCode::SUCCESS);
         }
-        let list: String = self.problems.iter().map(|p| format!("  - {p}\n")).collect();
+        let list: String = self
+            .problems
+            .iter()
+            .map(|p| crate::verify::text::wrap_hanging(p, "  - ", "    "))
+            .collect();
         print_out(&format!(
             "\ncheck: {} problem(s):\n{list}",
             self.problems.len()

@@ -34,6 +34,8 @@ use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGSTOP, SI
 use signal_hook::iterator::Signals;
 use signal_hook::low_level;
 
+use crate::sys;
+
 /// How long a demo told to end (SIGTERM, SIGHUP, SIGQUIT) has before it is killed.
 pub const GRACE: Duration = Duration::from_secs(2);
 
@@ -236,27 +238,6 @@ fn on_signal(signal: i32) {
                 let _ = sys::kill_group(demo.group, signal);
                 demo.ending.get_or_insert((signal, Instant::now() + GRACE));
             }
-        }
-    }
-}
-
-/// The one system call std has no safe wrapper for: a signal other than SIGKILL to another
-/// process, here to a whole process group.
-#[allow(unsafe_code)]
-mod sys {
-    use std::io;
-
-    /// Sends `signal` to every process of the group `group`: `kill(-group, signal)`.
-    pub fn kill_group(group: i32, signal: i32) -> io::Result<()> {
-        // `kill(-1)` would signal every process we may signal, `kill(0)` xtask's own group.
-        if group <= 1 {
-            return Err(io::Error::from(io::ErrorKind::InvalidInput));
-        }
-        // SAFETY: kill(2) takes two integers and reads or writes no memory of ours; a group
-        // that no longer exists is an error code (ESRCH), not undefined behaviour.
-        match unsafe { libc::kill(-group, signal) } {
-            0 => Ok(()),
-            _ => Err(io::Error::last_os_error()),
         }
     }
 }

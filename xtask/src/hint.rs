@@ -1,20 +1,22 @@
-//! `cargo xtask hint N [EXERCISE]`: the next hint, one at a time, for the first exercise of
-//! step N that is not done (or the one named). The copy's state file counts the hints seen.
+//! `cargo xtask hint [N] [EXERCISE]`: the next hint, one at a time, for the first exercise of
+//! step N that is not done (or the one named); inside a copy, N is the copy's step. The copy's
+//! state file counts the hints seen.
 
 use std::process::ExitCode;
 
 use lexopt::prelude::*;
 
 use crate::exercise;
+use crate::exercise::here::Here;
 use crate::exercise::state::{self, State, Status};
-use crate::steps;
 use crate::verify::{existing_copy, wrap};
 use crate::{Error, Workspace, help, print_out, unexpected};
 
 /// `cargo xtask hint --help`.
 pub const HELP: &str = "\
-usage: cargo xtask hint N [EXERCISE]
-the next hint for the first exercise of step N that is not done yet (or for EXERCISE)
+usage: cargo xtask hint [N] [EXERCISE]
+the next hint for the first exercise of step N that is not done yet (or for EXERCISE); inside a
+copy, N is that copy's step
 ";
 
 /// Prints the next hint, and remembers that it was given.
@@ -33,16 +35,23 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
             }
         }
     }
-    let Some(step) = words.first() else {
-        return Err(Error::Usage(
-            "hint needs a step: `cargo xtask hint 3`".into(),
-        ));
-    };
-    let step = steps::find(&ws.steps, step)?;
+    print_out(&next(ws, &Here::now(&ws.root), &words)?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The next hint for `words` (`[N] [EXERCISE]`) as seen from `here`, remembered as given.
+pub fn next(ws: &Workspace, here: &Here, words: &[String]) -> Result<String, Error> {
+    let usage = "hint needs a step: `cargo xtask hint 3` (inside a copy, the copy's)";
+    let (step, words) = here.step_and_words(&ws.steps, words, usage)?;
     let exercises = exercise::listed(step)?;
-    let named = match words.get(1) {
-        Some(name) => Some(exercise::named(step, &exercises, name)?.clone()),
-        None => None,
+    let named = match words {
+        [name] => Some(exercise::named(step, &exercises, name)?.clone()),
+        [] => None,
+        [_, extra, ..] => {
+            return Err(Error::Usage(format!(
+                "unexpected '{extra}' for hint: hint takes a step and an exercise"
+            )));
+        }
     };
     let dir = existing_copy(&ws.root, step)?;
     let mut state = State::load(&dir);
@@ -56,12 +65,11 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
             match first {
                 Some(written) => written.exercise,
                 None => {
-                    print_out(&format!(
+                    return Ok(format!(
                         "every exercise of step {0} passed its last verify: nothing to hint. \
                          (cargo xtask verify {0} checks again)\n",
                         step.number
-                    ))?;
-                    return Ok(ExitCode::SUCCESS);
+                    ));
                 }
             }
         }
@@ -72,19 +80,28 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
     let at = (entry.hints.max(1) + 1).min(total);
     entry.hints = at;
     state.save(&dir)?;
-    let mut out = format!(
-        "`{}` ({} in {}/{}), hint {at} of {total}:\n",
-        chosen.name, chosen.item, step.name, chosen.file
+    let yours = dir.join(&step.name).join(&chosen.file);
+    let title = format!(
+        "`{}` ({} in {}), hint {at} of {total}:",
+        chosen.name,
+        chosen.item,
+        here.show(&yours)
     );
+    let mut out = wrap(&title, "");
     out.push_str(&wrap(&chosen.hints[at - 1], "  "));
     if at == total {
+        // The reference by a path that cannot be taken for the copy's own file, and the
+        // command on a line of its own, never split.
         let stuck = format!(
-            "That was the last hint. Stuck? The reference is in {}/{}, and `cargo xtask exercise \
-             {} --compare {} --force` shows its body beside yours.",
-            step.name, chosen.file, step.number, chosen.name
+            "That was the last hint. Stuck? The reference is the workshop's own step, outside \
+             your copy: {}. This shows its body beside yours:",
+            here.show(&step.dir.join(&chosen.file))
         );
         out.push_str(&wrap(&stuck, ""));
+        out.push_str(&format!(
+            "  cargo xtask exercise {} --compare {} --force\n",
+            step.number, chosen.name
+        ));
     }
-    print_out(&out)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(out)
 }

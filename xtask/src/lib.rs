@@ -4,15 +4,16 @@
 //! subcommand and hands the rest of the command line to that subcommand's module: [`list`],
 //! [`diff`], [`demo`], [`tour`], [`check`], [`bench`](mod@bench). Each one parses its own flags
 //! (with `lexopt`) and does its own work, so a new subcommand is one new module and one line in
-//! `main.rs`.
-//! [`steps`] finds the steps and reads their `[package.metadata.workshop]`; [`samples`] is how
-//! `check` runs the READMEs' sample outputs again. Workshop mode is [`exercise`] (a step's copy
-//! to write again), [`verify`], [`hint`] and [`progress`]. [`python`] runs the talk's Python
-//! beside the Rust.
+//! `main.rs`. [`steps`] finds the steps and reads their `[package.metadata.workshop]`;
+//! [`samples`] is how `check` runs the READMEs' sample outputs again. Workshop mode is
+//! [`exercise`] (a step's copy to write again), [`verify`], [`watch`], [`hint`] and
+//! [`progress`]. [`python`] runs the talk's Python beside the Rust.
 //!
-//! Small dependencies only, `similar` for the diff, `lexopt` for flags, `signal-hook` and `libc`
-//! for demos that stop when told ([`child`]), so that `cargo xtask` builds in seconds on a fresh
-//! clone.
+//! Few dependencies, each for what is not ours to write: `similar` for the diff, `lexopt` for
+//! flags, `signal-hook` and `libc` for demos that stop when told ([`child`]), and for workshop
+//! mode well-kept parsers of what others write (`serde_json` for cargo's messages, `toml` for
+//! manifests, `syn` for Rust source) and `notify` for file events. No derive macro, so that a
+//! fresh `cargo xtask` builds no proc-macro: the first tour pays for every crate here.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -32,9 +33,11 @@ pub mod progress;
 pub mod python;
 pub mod samples;
 pub mod steps;
+pub mod sys;
 pub mod tour;
 pub mod trace;
 pub mod verify;
+pub mod watch;
 
 /// What every subcommand is given: where the workspace is, and which steps it has.
 #[derive(Debug, Clone)]

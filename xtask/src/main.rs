@@ -8,7 +8,7 @@
 use std::process::ExitCode;
 
 use xtask::{Error, Main, WIDTH, Workspace, bench, check, demo, diff, exercise, help, hint};
-use xtask::{list, prepare, progress, steps, tour, trace, verify};
+use xtask::{list, prepare, progress, steps, tour, trace, verify, watch};
 
 /// Every subcommand: its name, what it does in a few words, its module's entry point.
 const COMMANDS: &[(&str, &str, Main)] = &[
@@ -19,6 +19,7 @@ const COMMANDS: &[(&str, &str, Main)] = &[
     ("trace", "a picture of what the loop did", trace::main),
     ("exercise", "write a step again: exercise N", exercise::main),
     ("verify", "check your exercises: verify N", verify::main),
+    ("watch", "verify at each save: watch N", watch::main),
     ("hint", "the next hint: hint N [EXERCISE]", hint::main),
     ("progress", "your exercises, step by step", progress::main),
     ("prepare", "build all, then work offline", prepare::main),

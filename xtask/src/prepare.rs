@@ -9,7 +9,7 @@ use std::time::Instant;
 use lexopt::prelude::*;
 
 use crate::exercise::{guarantees, meta};
-use crate::{Error, Workspace, demo, help, print_out, unexpected};
+use crate::{Error, WIDTH, Workspace, help, print_out, unexpected};
 
 /// `cargo xtask prepare --help`.
 pub const HELP: &str = "\
@@ -31,20 +31,13 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
         };
     }
     let started = Instant::now();
-    cargo(ws, "fetching every crate of the workshop", &["fetch"])?;
-    let peers = ["fetch", "--manifest-path", "bench/peers/Cargo.toml"];
-    cargo(ws, "fetching tokio and smol, for cargo xtask bench", &peers)?;
-    let all = ["build", "--workspace", "--all-targets"];
-    cargo(ws, "building every step, demo and test", &all)?;
-    cargo(
-        ws,
-        "building the tests as cargo test runs them",
-        &["test", "--workspace", "--no-run"],
-    )?;
-    let target = demo::target_dir(&ws.root).join("exercises");
+    for (what, args) in STAGES {
+        cargo(ws, what, args)?;
+    }
+    let target = crate::verify::target_dir(&ws.root);
     for step in &ws.steps {
         let exercises = meta::exercises(step)?;
-        let dir = target.join("copies").join(&step.name);
+        let dir = guarantees::copies(&ws.root).join(&step.name);
         print_out(&format!("== building {}'s exercise copy\n", step.name))?;
         let built = guarantees::fresh_copy(ws, step, &exercises, &dir, &target);
         built.map_err(|why| Error::Failed(format!("prepare: {why}")))?;
@@ -57,10 +50,37 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
     Ok(ExitCode::SUCCESS)
 }
 
+/// What `prepare` runs before it builds the exercise copies: what for, and cargo's arguments.
+pub const STAGES: [(&str, &[&str]); 4] = [
+    ("fetching every crate of the workshop", &["fetch"]),
+    (
+        "fetching tokio and smol, for cargo xtask bench",
+        &["fetch", "--manifest-path", "bench/peers/Cargo.toml"],
+    ),
+    (
+        "building every step, demo and test",
+        &["build", "--workspace", "--all-targets"],
+    ),
+    (
+        "building the tests as cargo test runs them",
+        &["test", "--workspace", "--no-run"],
+    ),
+];
+
+/// The line that says what a stage is for and what it runs: one line if it fits [`WIDTH`]
+/// columns, else the command on a line of its own.
+pub fn announce(what: &str, args: &[&str]) -> String {
+    let line = format!("== {what}: cargo {}", args.join(" "));
+    match line.chars().count() <= WIDTH {
+        true => format!("{line}\n"),
+        false => format!("== {what}:\n   cargo {}\n", args.join(" ")),
+    }
+}
+
 /// Runs `cargo ARGS` from the workspace root, saying first what it is for; its own progress
 /// shows as it goes.
 fn cargo(ws: &Workspace, what: &str, args: &[&str]) -> Result<(), Error> {
-    print_out(&format!("== {what}: cargo {}\n", args.join(" ")))?;
+    print_out(&announce(what, args))?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .args(args)
@@ -73,5 +93,24 @@ fn cargo(ws: &Workspace, what: &str, args: &[&str]) -> Result<(), Error> {
             "prepare: `cargo {}` failed ({status}): is the network up?",
             args.join(" ")
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `prepare` printed a line of 101 columns: the fetch of the benchmark's peers.
+    #[test]
+    fn every_line_prepare_prints_fits_the_projector() {
+        for (what, args) in STAGES {
+            let text = announce(what, args);
+            assert!(text.lines().all(|l| l.chars().count() <= WIDTH), "{text}");
+        }
+        let long = "a".repeat(WIDTH);
+        assert_eq!(
+            announce(&long, &["fetch"]),
+            format!("== {long}:\n   cargo fetch\n")
+        );
     }
 }

@@ -12,9 +12,11 @@
 //! ```
 //! ````
 //!
-//! The command is `cargo xtask diff …`, `list` or `demo …`. It runs from the workspace root
-//! with stdin closed, which every demo takes as `--auto`: where a terminal would see something
-//! else, write `-- --auto` in the command. The rest of the block is what it prints (stdout, then
+//! The command is `cargo xtask diff …`, `list`, `demo …` or `verify N`. It runs from the
+//! workspace root with stdin closed, which every demo takes as `--auto`: where a terminal would
+//! see something else, write `-- --auto` in the command. A `verify N` sample runs on a copy of
+//! its own (never the participant's), whose exercises are written as a comment just above the
+//! block says: `<!-- sample copy: run_tasks=reference gather=xtask/samples/….rs -->`. The rest of the block is what it prints (stdout, then
 //! stderr), line by line, trailing spaces aside, except that:
 //!
 //! - a line `...` stands for any number of lines, none included;
@@ -33,6 +35,9 @@ use std::fs;
 use std::time::Duration;
 
 use crate::demo::{self, Outcome, Run};
+use crate::exercise::here::Here;
+use crate::exercise::{self, copy, locate, revise};
+use crate::verify::{self, Screen};
 use crate::{Error, WIDTH, Workspace, print_out, steps};
 
 /// How a sample's first line starts.
@@ -42,7 +47,10 @@ pub const PROMPT: &str = "$ cargo xtask ";
 pub const GAP: &str = "...";
 
 /// The `xtask` subcommands a sample may run: those that print and end, and run nothing else.
-pub const COMMANDS: [&str; 3] = ["demo", "diff", "list"];
+pub const COMMANDS: [&str; 4] = ["demo", "diff", "list", "verify"];
+
+/// How the line just above a `verify` sample's block starts: the copy it runs on.
+pub const COPY: &str = "<!-- sample copy:";
 
 /// One sample of a README: the command and the lines it shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,14 +61,23 @@ pub struct Sample {
     pub command: Vec<String>,
     /// The lines shown under the command.
     pub expected: Vec<String>,
+    /// For `verify`, the exercises written in the copy it runs on: each `NAME=reference` (the
+    /// reference's body) or `NAME=PATH` (a body in a file of the workspace); the others are
+    /// `todo!()`. From a comment just above the block (`<!-- sample copy: … -->`), which
+    /// Markdown does not show.
+    pub copy: Vec<(String, String)>,
 }
 
 /// The samples of a Markdown text, in order, each one or what is wrong with it (`LINE: …`).
 pub fn find(markdown: &str) -> Vec<Result<Sample, String>> {
     let mut samples = Vec::new();
     let mut lines = markdown.lines().enumerate();
+    let mut before = "";
     while let Some((at, line)) = lines.next() {
         let Some(info) = line.trim_start().strip_prefix("```") else {
+            if !line.trim().is_empty() {
+                before = line;
+            }
             continue;
         };
         let body: Vec<&str> = lines
@@ -68,12 +85,15 @@ pub fn find(markdown: &str) -> Vec<Result<Sample, String>> {
             .map(|(_, line)| line)
             .take_while(|line| !line.trim_start().starts_with("```"))
             .collect();
+        // The line just above this block, never one above an earlier block.
+        let above = std::mem::take(&mut before);
         let Some(first) = body.first().filter(|_| info.trim() == "text") else {
             continue;
         };
         let line = at + 2;
         if let Some(command) = first.strip_prefix(PROMPT) {
-            samples.push(sample(line, command, &body[1..]));
+            let copy = above.trim().strip_prefix(COPY);
+            samples.push(sample(line, command, &body[1..]).and_then(|s| with_copy(s, copy)));
         } else if first.starts_with("$ ") {
             samples.push(Err(format!(
                 "{line}: a sample runs `cargo xtask …`, not `{first}`"
@@ -100,7 +120,32 @@ fn sample(line: usize, command: &str, output: &[&str]) -> Result<Sample, String>
         line,
         command,
         expected: output.iter().map(|line| (*line).to_owned()).collect(),
+        copy: Vec::new(),
     })
+}
+
+/// A `verify` sample with its copy, read from the comment above it (`copy`, after
+/// [`COPY`]): one is needed, and only there.
+fn with_copy(mut sample: Sample, copy: Option<&str>) -> Result<Sample, String> {
+    let line = sample.line;
+    let verify = sample.command.first().is_some_and(|c| c == "verify");
+    match (verify, copy) {
+        (false, None) => Ok(sample),
+        (false, Some(_)) => Err(format!("{line}: only a verify sample has a copy")),
+        (true, None) => Err(format!(
+            "{line}: a verify sample says its copy just above: {COPY} NAME=reference -->"
+        )),
+        (true, Some(copy)) => {
+            let copy = copy.trim().strip_suffix("-->").unwrap_or(copy);
+            for word in copy.split_whitespace() {
+                let (name, body) = word.split_once('=').ok_or_else(|| {
+                    format!("{line}: `{word}` is not NAME=reference or NAME=PATH")
+                })?;
+                sample.copy.push((name.to_owned(), body.to_owned()));
+            }
+            Ok(sample)
+        }
+    }
 }
 
 /// A line with what varies from run to run replaced by its kind: `[time]`, `<duration>`,
@@ -337,6 +382,16 @@ fn check_one(
     each: &mut impl FnMut(Result<String, String>) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let label = format!("{readme}:{} `{}`", sample.line, sample.command.join(" "));
+    if sample.command.first().is_some_and(|c| c == "verify") {
+        let output = match verify(ws, sample) {
+            Ok(output) => output,
+            Err(problem) => return each(Err(format!("{label}: {problem}"))),
+        };
+        return match compare(&sample.expected, &output) {
+            Ok(()) => each(Ok(label)),
+            Err(mismatch) => differs(&label, sample, &mismatch, "", each),
+        };
+    }
     let logs = format!("{}-{}", readme.replace('/', "-"), sample.line);
     let run = match run(ws, &sample.command, &logs, limit) {
         Ok(run) if run.outcome == Outcome::TimedOut => {
@@ -353,20 +408,79 @@ fn check_one(
     let Err(mismatch) = compare(&sample.expected, &output) else {
         return each(Ok(label));
     };
+    let all = format!("all of it: {}", run.stdout.display());
+    differs(&label, sample, &mismatch, &all, each)
+}
+
+/// Reports where a sample's output differs from the README.
+fn differs(
+    label: &str,
+    sample: &Sample,
+    mismatch: &Mismatch,
+    all: &str,
+    each: &mut impl FnMut(Result<String, String>) -> Result<(), Error>,
+) -> Result<(), Error> {
     let at = sample.line + 1 + mismatch.line;
     each(Err(format!("{label}: the output differs at line {at}")))?;
-    let shown = |line: Option<String>, none: &str| line.unwrap_or_else(|| none.to_owned());
+    let shown = |line: &Option<String>, none: &str| line.clone().unwrap_or_else(|| none.to_owned());
     let details = [
-        format!("README: {}", shown(mismatch.expected, "(nothing more)")),
-        format!("run:    {}", shown(mismatch.got, "(no such line)")),
-        format!("all of it: {}", run.stdout.display()),
+        format!("README: {}", shown(&mismatch.expected, "(nothing more)")),
+        format!("run:    {}", shown(&mismatch.got, "(no such line)")),
+        all.to_owned(),
     ];
     let cut = |line: &String| line.chars().take(WIDTH - 8).collect::<String>();
     let text: String = details
         .iter()
+        .filter(|l| !l.is_empty())
         .map(|l| format!("      | {}\n", cut(l)))
         .collect();
     print_out(&text)
+}
+
+/// Runs a `verify` sample: on a copy of its own, made as `cargo xtask exercise` makes one and
+/// written as the sample's comment says, seen from a root of its own (so that its paths read
+/// `workshop/…` as a participant's do), built where every copy builds.
+fn verify(ws: &Workspace, sample: &Sample) -> Result<Vec<String>, String> {
+    let [_, step] = &sample.command[..] else {
+        return Err("a verify sample runs `verify N`".into());
+    };
+    let step = steps::find(&ws.steps, step).map_err(|e| e.to_string())?;
+    let exercises = exercise::listed(step).map_err(|e| e.to_string())?;
+    let root = demo::target_dir(&ws.root)
+        .join("xtask-check")
+        .join("samples")
+        .join("verify");
+    let dir = copy::dir(&root, step);
+    let _ = fs::remove_dir_all(&root);
+    copy::create(&ws.root, step, &exercises, &dir).map_err(|e| e.to_string())?;
+    for (name, body) in &sample.copy {
+        let exercise = exercise::named(step, &exercises, name).map_err(|e| e.to_string())?;
+        let body = match body.as_str() {
+            "reference" => revise::reference_body(step, exercise).map_err(|e| e.to_string())?,
+            path => body_in(&ws.root.join(path))?,
+        };
+        let file = dir.join(&step.name).join(&exercise.file);
+        let source = fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let found = locate::find(&source, &exercise.item)?;
+        copy::write(&file, &found.with_body(&source, &body)).map_err(|e| e.to_string())?;
+    }
+    let here = Here::at(&root, &root);
+    let mut screen = Screen::keep();
+    let target = verify::target_dir(&ws.root);
+    verify::verify_copy(&here, step, &dir, &target, &mut screen, verify::LIMITS)
+        .map_err(|e| e.to_string())?;
+    Ok(screen.kept().lines().map(str::to_owned).collect())
+}
+
+/// The body in a file: from its first line that opens a block to the end, comments above left
+/// out.
+fn body_in(path: &std::path::Path) -> Result<String, String> {
+    let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let start = text
+        .lines()
+        .position(|l| l.starts_with('{'))
+        .ok_or_else(|| format!("{}: no line opens a block", path.display()))?;
+    Ok(text.lines().skip(start).collect::<Vec<_>>().join("\n"))
 }
 
 /// Runs a sample's command with stdin closed, under the time limit, its output in files named

@@ -82,24 +82,43 @@ impl Step {
     }
 }
 
-/// The `key = value` lines of one `[table]` of a manifest, for exactly the shape the workshop
-/// writes: a string loses its quotes, anything else (`500`, `true`) stays as written; comments
-/// and blank lines are skipped. Not a TOML parser, and not meant to become one.
+/// The keys of one `[table]` of a manifest (`header` written as in the file, dotted:
+/// `[package.metadata.workshop]`), each value as text: a string as it reads, anything else
+/// (`500`, `true`) as TOML writes it. Read with the `toml` crate; a manifest that does not parse,
+/// or has no such table, gives an empty one (`cargo` itself reports a broken manifest).
 pub fn manifest_table(manifest: &str, header: &str) -> BTreeMap<String, String> {
-    let mut inside = false;
-    let mut table = BTreeMap::new();
-    for line in manifest.lines().map(str::trim) {
-        if line.starts_with('[') {
-            inside = line == header;
-        } else if inside && !line.starts_with('#') {
-            if let Some((key, value)) = line.split_once('=') {
-                let value = value.trim();
-                let unquoted = value.strip_prefix('"').and_then(|v| v.strip_suffix('"'));
-                table.insert(key.trim().to_owned(), unquoted.unwrap_or(value).to_owned());
-            }
-        }
+    let Ok(root) = manifest.parse::<toml::Table>() else {
+        return BTreeMap::new();
+    };
+    let path = header.trim_start_matches('[').trim_end_matches(']');
+    let mut table = Some(&root);
+    for key in path.split('.') {
+        table = table
+            .and_then(|t| t.get(key.trim()))
+            .and_then(toml::Value::as_table);
     }
     table
+        .into_iter()
+        .flatten()
+        .map(|(key, value)| (key.clone(), text(value)))
+        .collect()
+}
+
+/// A value as text: a string as it reads, a number or a flag as written, an array's items
+/// between brackets.
+fn text(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(text) => text.clone(),
+        toml::Value::Integer(n) => n.to_string(),
+        toml::Value::Float(x) => x.to_string(),
+        toml::Value::Boolean(b) => b.to_string(),
+        toml::Value::Datetime(at) => at.to_string(),
+        toml::Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(text).collect();
+            format!("[{}]", items.join(", "))
+        }
+        toml::Value::Table(table) => format!("{{{} keys}}", table.len()),
+    }
 }
 
 /// The step number in a directory name `stepNN-name`, or `None` if it is not a step.

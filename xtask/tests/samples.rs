@@ -32,6 +32,7 @@ while !ready() {}
         line: 8,
         command: vec!["diff".into(), "3".into(), "4".into(), "--stat".into()],
         expected: lines(" src/lib.rs |  24 ++-\n..."),
+        copy: Vec::new(),
     };
     assert_eq!(find(markdown), [Ok(expected)]);
 }
@@ -49,12 +50,45 @@ fn a_sample_of_another_command_is_a_problem_not_a_silence() {
         "{problems:?}"
     );
     assert!(
-        problems[1].starts_with("6: a sample runs one of demo, diff, list"),
+        problems[1].starts_with("6: a sample runs one of demo, diff, list, verify"),
         "{problems:?}"
     );
     assert!(
         problems[2].starts_with("9: a sample's command takes no quotes"),
         "{problems:?}"
+    );
+}
+
+#[test]
+fn a_verify_sample_says_the_copy_it_runs_on() {
+    let markdown = "With one written:\n\n\
+                    <!-- sample copy: run_tasks=reference gather=xtask/samples/g.rs -->\n\
+                    ```text\n$ cargo xtask verify 3\nverify step 3\n```\n\n\
+                    ```text\n$ cargo xtask verify 3\n```\n\n\
+                    <!-- sample copy: a=reference -->\n```text\n$ cargo xtask list\n```\n";
+    let found = find(markdown);
+    let copy = vec![
+        ("run_tasks".to_owned(), "reference".to_owned()),
+        ("gather".to_owned(), "xtask/samples/g.rs".to_owned()),
+    ];
+    assert_eq!(
+        found[0],
+        Ok(Sample {
+            line: 5,
+            command: vec!["verify".into(), "3".into()],
+            expected: lines("verify step 3"),
+            copy,
+        })
+    );
+    let problem = found[1].clone().expect_err("no copy");
+    assert!(
+        problem.starts_with("10: a verify sample says its copy just above"),
+        "{problem}"
+    );
+    let problem = found[2].clone().expect_err("a copy for list");
+    assert!(
+        problem.starts_with("15: only a verify sample has a copy"),
+        "{problem}"
     );
 }
 

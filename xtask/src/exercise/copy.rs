@@ -4,6 +4,7 @@
 //! workshop/step05-futures-timers/
 //!   Cargo.toml              [workspace]: the step and `shared`, and what they inherit
 //!   Cargo.lock              the workshop's, so the same versions build, offline once fetched
+//!   .cargo/config.toml      `cargo xtask` here runs the workshop's (verify, hint, watch)
 //!   EXERCISES.md            what to write, where, and the commands
 //!   step05-futures-timers/  the step, every exercise's body a todo!() with its first hint
 //!   shared/                 the crate every step uses, as it is
@@ -11,15 +12,17 @@
 //! ```
 //!
 //! Only the bodies change: signatures, types, docs and tests are the reference's, so a
-//! participant's code is checked by the very tests that check the reference.
+//! participant's code is checked by the very tests that check the reference. Files are copied
+//! with the time they were last changed: cargo then finds `shared` as `prepare` built it, and
+//! the first `verify` compiles only the step.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::locate;
 use super::meta::{self, Exercise};
-use crate::Error;
 use crate::steps::Step;
+use crate::{Error, WIDTH};
 
 /// The folder of the exercise copies, at the workspace root (git ignores it).
 pub const FOLDER: &str = "workshop";
@@ -61,6 +64,7 @@ pub fn create(root: &Path, step: &Step, todo: &[Exercise], dir: &Path) -> Result
         write(&dir.join("Cargo.lock"), &lock)?;
     }
     write(&dir.join(".gitignore"), "/target\n")?;
+    write(&dir.join(".cargo/config.toml"), &alias(root))?;
     write(&dir.join("EXERCISES.md"), &guide(step, todo))?;
     for exercise in todo {
         let path = dir.join(&step.name).join(&exercise.file);
@@ -88,11 +92,15 @@ pub fn fresh(source: &str, exercise: &Exercise) -> Result<String, String> {
                 .into(),
         );
     }
-    Ok(body.replaced(source, &todo_statement(exercise)))
+    // The statement's lines start four columns in from the function.
+    let room = WIDTH.saturating_sub(body.indent.chars().count() + 4);
+    Ok(body.replaced(source, &todo_statement(exercise, room)))
 }
 
-/// `todo!("exercise NAME: FIRST HINT")`: a format string, so braces are doubled.
-pub fn todo_statement(exercise: &Exercise) -> String {
+/// `todo!("exercise NAME: FIRST HINT")`: a format string, so braces are doubled. When it is
+/// wider than `room` columns, the message goes on lines of its own, each ending in `\`, which
+/// Rust reads as one string: the hint stays whole, and no line is too wide for an editor.
+pub fn todo_statement(exercise: &Exercise, room: usize) -> String {
     let hint = exercise.hints.first().map_or("", String::as_str);
     let text = format!("exercise {}: {hint}", exercise.name);
     let escaped: String = text
@@ -106,7 +114,55 @@ pub fn todo_statement(exercise: &Exercise) -> String {
             c => c.to_string(),
         })
         .collect();
-    format!("todo!(\"{escaped}\")")
+    let one_line = format!("todo!(\"{escaped}\")");
+    if one_line.chars().count() <= room {
+        return one_line;
+    }
+    // `    "words… \` then `     words… \` … `     words"`: the continuation's leading blanks
+    // are skipped by the string, so each break keeps its space before the `\`.
+    let width = room.saturating_sub(7).max(20);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in escaped.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    let last = lines.len() - 1;
+    let body: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let open = if i == 0 { "\"" } else { " " };
+            let close = if i == last { "\"" } else { " \\" };
+            format!("    {open}{text}{close}")
+        })
+        .collect();
+    format!("todo!(\n{}\n)", body.join("\n"))
+}
+
+/// The copy's `.cargo/config.toml`: inside the copy (a workspace of its own), `cargo xtask` runs
+/// the workshop's xtask by the path of its manifest. A string, as the workshop's own alias is:
+/// cargo merges an alias of two config files only if both are of one kind. A string alias is
+/// split at blanks, so a workshop whose path has one gets no alias, and the file says why.
+fn alias(root: &Path) -> String {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let manifest = root.join("xtask").join("Cargo.toml").display().to_string();
+    let head = "# `cargo xtask verify`, `hint` and `watch` inside this copy: the workshop's own \
+                xtask,\n# by the path of its manifest (this copy is a workspace of its own). \
+                Made by\n# `cargo xtask exercise`, for the workshop where it was made.\n";
+    if manifest.contains(char::is_whitespace) || manifest.contains(['"', '\\']) {
+        return format!(
+            "{head}# None here: the workshop's path has a blank or a quote, which an alias \
+             cannot hold.\n# Run the commands from the workshop's root instead.\n"
+        );
+    }
+    format!("{head}[alias]\nxtask = \"run --manifest-path {manifest} --\"\n")
 }
 
 /// The root `Cargo.toml` of a copy: the workspace's own, its members replaced by `members`, and
@@ -122,7 +178,14 @@ pub fn root_manifest(workspace: &str, members: &[&str], used: &[String]) -> Stri
         quoted.join(", ")
     );
     for (header, lines) in sections(workspace) {
-        if header == "[workspace]" {
+        // Not the workspace's list, nor a profile of a package the copy does not have (cargo
+        // would warn at each build that it matches nothing).
+        let other_package = header
+            .strip_prefix("[profile.")
+            .and_then(|rest| rest.split(".package.").nth(1))
+            .map(|package| package.trim_end_matches(']').trim_matches('"'))
+            .is_some_and(|package| package != "*" && !members.contains(&package));
+        if header == "[workspace]" || other_package {
             continue;
         }
         let lines: Vec<&str> = if header == "[workspace.dependencies]" {
@@ -190,13 +253,22 @@ fn used_dependencies<'a>(lines: &[&'a str], used: &[String]) -> Vec<&'a str> {
     kept
 }
 
-/// Whether a member manifest says `key.workspace = true` or `key = { workspace = true … }`.
+/// Whether a member manifest inherits the dependency `key` from the workspace: `key.workspace =
+/// true` or `key = { workspace = true, … }`, in any table of dependencies.
 fn inherits(manifests: &[String], key: &str) -> bool {
-    manifests.iter().flat_map(|m| m.lines()).any(|line| {
-        let line = line.trim();
-        line.starts_with(&format!("{key}.workspace"))
-            || (line.starts_with(&format!("{key} ")) && line.contains("workspace = true"))
-    })
+    let tables = ["dependencies", "dev-dependencies", "build-dependencies"];
+    manifests
+        .iter()
+        .filter_map(|manifest| manifest.parse::<toml::Table>().ok())
+        .any(|manifest| {
+            tables.iter().any(|table| {
+                let dependency = manifest.get(*table).and_then(|t| t.get(key));
+                dependency
+                    .and_then(|d| d.get("workspace"))
+                    .and_then(toml::Value::as_bool)
+                    == Some(true)
+            })
+        })
 }
 
 /// Files out of the step's directory that its code includes with `#[path = "../../…"]`, as
@@ -262,9 +334,19 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), Error> {
         } else {
             fs::create_dir_all(to).map_err(|e| io_error(to, &e))?;
             fs::copy(&entry, &target).map_err(|e| io_error(&target, &e))?;
+            keep_time(&entry, &target).map_err(|e| io_error(&target, &e))?;
         }
     }
     Ok(())
+}
+
+/// Gives `to` the time `from` was last changed: a copy is not a change.
+fn keep_time(from: &Path, to: &Path) -> std::io::Result<()> {
+    let changed = fs::metadata(from)?.modified()?;
+    fs::File::options()
+        .write(true)
+        .open(to)?
+        .set_modified(changed)
 }
 
 fn entries(dir: &Path) -> Result<Vec<PathBuf>, Error> {
@@ -292,13 +374,16 @@ fn guide(step: &Step, exercises: &[Exercise]) -> String {
         ));
     }
     out.push_str(&format!(
-        "\nFrom the workshop's root:\n\n```sh\n\
-         cargo xtask verify {n}                # build, run the tests, say what is done\n\
-         cargo xtask hint {n}                  # the next hint for the first exercise not done\n\
+        "\nIn this folder, or anywhere under it (the step is this copy's):\n\n```sh\n\
+         cargo xtask verify       # build, run the tests, say what is done\n\
+         cargo xtask watch        # verify again at each save (Enter: now; q: quit)\n\
+         cargo xtask hint         # the next hint for the first exercise not done\n\
+         ```\n\n\
+         From the workshop's root, name the step: `cargo xtask verify {n}`, and also:\n\n```sh\n\
          cargo xtask exercise {n} --compare    # your bodies beside the reference's, once done\n\
          cargo xtask exercise {n} --reset NAME # start one again (your version is kept aside)\n\
          ```\n\n\
-         Anywhere else, `cargo test` in this folder runs the same tests.\n"
+         Elsewhere, `cargo test` in this folder runs the same tests.\n"
     ));
     out
 }
@@ -327,7 +412,9 @@ mod tests {
         [workspace.package]\nversion = \"0.1.0\"\n\n\
         [workspace.dependencies]\nshared = { path = \"shared\" }\nlibc = \"0.2\"\n\
         # Why similar.\nsimilar = \"3\"\n# Why mio.\nmio = { version = \"1\" }\n\n\
-        # One set of lints.\n[workspace.lints.rust]\nunsafe_code = \"deny\"\n";
+        # One set of lints.\n[workspace.lints.rust]\nunsafe_code = \"deny\"\n\n\
+        # Faster builds.\n[profile.dev.package.\"*\"]\ndebug = false\n\n\
+        [profile.dev.package.xtask]\ndebug = \"line-tables-only\"\n";
 
     #[test]
     fn the_root_manifest_keeps_what_members_inherit() {
@@ -340,7 +427,8 @@ mod tests {
             [workspace.package]\nversion = \"0.1.0\"\n\n\
             [workspace.dependencies]\nshared = { path = \"shared\" }\n\
             # Why mio.\nmio = { version = \"1\" }\n\n\
-            # One set of lints.\n[workspace.lints.rust]\nunsafe_code = \"deny\"\n";
+            # One set of lints.\n[workspace.lints.rust]\nunsafe_code = \"deny\"\n\n\
+            # Faster builds.\n[profile.dev.package.\"*\"]\ndebug = false\n";
         assert!(manifest.ends_with(expected), "{manifest}");
         assert!(manifest.starts_with("# The exercises of step05-x"));
     }
@@ -354,17 +442,55 @@ mod tests {
             hints: vec!["Use `{ x }` and \"y\" \\ z.".into()],
             tests: Vec::new(),
         };
+        let todo = todo_statement(&exercise, 96);
         assert_eq!(
-            todo_statement(&exercise),
+            todo,
             r#"todo!("exercise wake: Use `{{ x }}` and \"y\" \\ z.")"#
         );
         let source = "fn f(x: u8) -> u8 {\n    x + 1\n}\n";
         assert_eq!(
             fresh(source, &exercise),
-            Ok(format!(
-                "fn f(x: u8) -> u8 {{\n    {}\n}}\n",
-                todo_statement(&exercise)
-            ))
+            Ok(format!("fn f(x: u8) -> u8 {{\n    {todo}\n}}\n"))
+        );
+    }
+
+    /// A long first hint goes on lines of its own, none wider than 100 columns in the copy,
+    /// and Rust reads them as the very message of the one-line form.
+    #[test]
+    fn a_long_todo_fits_an_editor_and_says_the_same() {
+        let exercise = Exercise {
+            name: "gather".into(),
+            file: "src/gather.rs".into(),
+            item: "gather".into(),
+            hints: vec![format!(
+                "The talk's {{recipe}}: {}end.",
+                "a waiter counting; ".repeat(9)
+            )],
+            tests: Vec::new(),
+        };
+        let source = "impl A {\n    fn gather() -> u8 {\n        1\n    }\n}\n";
+        let fresh = fresh(
+            source,
+            &Exercise {
+                item: "A::gather".into(),
+                ..exercise.clone()
+            },
+        )
+        .expect("fresh");
+        assert!(fresh.lines().all(|l| l.chars().count() <= WIDTH), "{fresh}");
+        assert!(fresh.lines().count() > 6, "{fresh}");
+        // What the string holds: each `\` at a line's end and the next line's blanks go.
+        let literal: String = fresh
+            .split("todo!(")
+            .nth(1)
+            .expect("a todo")
+            .lines()
+            .map(|l| l.trim_start().trim_end_matches('\\'))
+            .collect();
+        let one_line = todo_statement(&exercise, usize::MAX);
+        assert!(
+            literal.starts_with(&one_line[6..one_line.len() - 1]),
+            "{literal}"
         );
     }
 }

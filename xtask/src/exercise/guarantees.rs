@@ -9,7 +9,7 @@
 //!
 //! That the reference passes is `cargo test --workspace`'s job, which CI runs just before: it
 //! is not run twice. All copies build in one target directory, `target/exercises`, so the
-//! dependencies are built once.
+//! dependencies are built once; the copies themselves are in `target/exercise-copies`.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -20,8 +20,8 @@ use super::meta::Exercise;
 use super::{copy, locate, meta, state};
 use crate::demo;
 use crate::steps::Step;
-use crate::verify::libtest::{Outcome, Runner, TestResult};
-use crate::verify::{BINARY_LIMIT, Build, build_tests};
+use crate::verify::libtest::{Outcome, Runner, Selection, TestResult};
+use crate::verify::{ALONE_LIMIT, BINARY_LIMIT, Build, Screen, build_tests};
 use crate::{Error, Workspace, print_out};
 
 /// Checks every step's exercises; `report` gets one `Ok(line)` or `Err(problem)` per check.
@@ -29,7 +29,7 @@ pub fn check(
     ws: &Workspace,
     mut report: impl FnMut(Result<String, String>) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let target = demo::target_dir(&ws.root).join("exercises");
+    let target = crate::verify::target_dir(&ws.root);
     let started = Instant::now();
     for step in &ws.steps {
         let start = Instant::now();
@@ -64,7 +64,7 @@ fn check_step(
         ));
     }
     described(step, &exercises)?;
-    let dir = target.join("copies").join(name);
+    let dir = copies(&ws.root).join(name);
     let fresh = fresh_copy(ws, step, &exercises, &dir, target)?;
     report(Ok(fresh)).map_err(|e| e.to_string())?;
     for exercise in &exercises {
@@ -72,6 +72,14 @@ fn check_step(
         report(outcome).map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// Where `check` and `prepare` make their copies: beside the target directory, never in it.
+/// Cargo remembers the files of a crate built from inside its target directory by their path
+/// from there: a participant's copy, whose crate has the same name in the same target
+/// directory, would then be taken as built when these files are, whatever its own say.
+pub fn copies(root: &Path) -> std::path::PathBuf {
+    demo::target_dir(root).join("exercise-copies")
 }
 
 /// Makes the copy of `step` in `dir`, as a participant gets it: it must compile, and `verify`
@@ -87,10 +95,14 @@ pub fn fresh_copy(
     let start = Instant::now();
     let _ = fs::remove_dir_all(dir);
     copy::create(&ws.root, step, exercises, dir).map_err(|e| e.to_string())?;
-    match build_tests(dir, name, target, &[], false).map_err(|e| e.to_string())? {
-        Build::Built(_) => {}
+    let mut quiet = Screen::keep();
+    match build_tests(dir, name, target, &[], &mut quiet).map_err(|e| e.to_string())? {
+        Build::Built { .. } => {}
         Build::Refused { first, .. } => {
-            return Err(format!("{name}: the copy does not compile: {first}"));
+            return Err(format!(
+                "{name}: the copy does not compile: {}",
+                first.short
+            ));
         }
     }
     let not_todo: Vec<String> = state::written(dir, step, exercises)
@@ -182,16 +194,20 @@ fn alone(
     let mut targets: Vec<String> = exercise.tests.iter().map(|t| t.target.clone()).collect();
     targets.sort();
     targets.dedup();
-    let built = build_tests(dir, &step.name, target, &targets, false)
+    let mut quiet = Screen::keep();
+    let built = build_tests(dir, &step.name, target, &targets, &mut quiet)
         .map_err(|e| format!("{label}: {e}"))?;
     let binaries = match built {
-        Build::Built(binaries) => binaries,
-        Build::Refused { first, .. } => return Err(format!("{label}: does not compile: {first}")),
+        Build::Built { binaries, .. } => binaries,
+        Build::Refused { first, .. } => {
+            return Err(format!("{label}: does not compile: {}", first.short));
+        }
     };
     let runner = Runner {
         package_dir,
         target_dir: target.to_path_buf(),
         limit: BINARY_LIMIT,
+        alone_limit: ALONE_LIMIT,
     };
     let mut results: Vec<TestResult> = Vec::new();
     for binary in binaries.iter().filter(|b| targets.contains(&b.target)) {
@@ -208,7 +224,7 @@ fn alone(
         };
         results.extend(
             runner
-                .run(binary, &filters)
+                .run(binary, &Selection::Filters(filters), "", &mut quiet)
                 .map_err(|e| format!("{label}: {e}"))?,
         );
     }

@@ -1,19 +1,19 @@
-//! Where a function's body is in a Rust file: enough of a tokenizer to match braces, and the
-//! three ways an exercise names its function.
+//! Where a function's body is in a Rust file, found by `syn` (the file parsed as Rust) with the
+//! byte offsets that `proc-macro2` keeps for every token (its `span-locations` feature).
 //!
 //! An item is written as the code reads:
 //! - `run_task`: a free function of the file (not one nested in a `mod` or an `impl`);
 //! - `Loop::fire_due_timers`: a method of an inherent `impl Loop` (generics do not matter);
 //! - `impl Wake for TaskWaker: wake_by_ref`: a method of a trait's `impl` for a type.
 //!
-//! Braces inside strings, chars and comments do not count, and a lifetime (`'a`) is not the
-//! start of a char literal (`'a'`). This is not a parser: it finds braces, and the words
-//! `impl`, `for`, `where` and `fn` where they can be.
+//! A file that does not parse (a participant's, half written) has no body to find: the error
+//! says where the parser stopped, so that the message points at the line to mend.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use tokens::{Tok, Token, tokens};
+use proc_macro2::{TokenStream, TokenTree};
+use syn::{GenericArgument, ImplItem, Item as SynItem, PathArguments, ReturnType, Type};
 
 /// The body of one function, as found in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,18 +44,40 @@ impl Body {
         lines.join("\n")
     }
 
-    /// Whether the body still holds a `todo!`: an exercise not written yet.
+    /// Whether the body still holds a `todo!`: an exercise not written yet. Read as tokens, so
+    /// that a `todo!()` in a comment or a string does not count.
     pub fn is_todo(&self, source: &str) -> bool {
-        tokens(self.text(source)).is_ok_and(|tokens| {
-            tokens.windows(2).any(|pair| {
-                pair[0].tok == Tok::Word("todo".into()) && pair[1].tok == Tok::Punct('!')
+        self.text(source)
+            .parse::<TokenStream>()
+            .is_ok_and(holds_todo)
+    }
+
+    /// `source` with this body replaced by `body` (a block, braces included, written from the
+    /// left margin as [`Body::dedented`] gives it), indented like the function.
+    pub fn with_body(&self, source: &str, body: &str) -> String {
+        let indent = &self.indent;
+        // Each line after the first moved in by the function's indentation; blank ones stay
+        // blank.
+        let lines: Vec<String> = body
+            .lines()
+            .enumerate()
+            .map(|(i, line)| match i == 0 || line.trim().is_empty() {
+                true => line.to_owned(),
+                false => format!("{indent}{line}"),
             })
-        })
+            .collect();
+        let body = lines.join("\n");
+        format!(
+            "{}{body}{}",
+            &source[..self.span.start],
+            &source[self.span.end..]
+        )
     }
 
     /// `source` with this body replaced by `{ <statement> }`, indented like the function.
     pub fn replaced(&self, source: &str, statement: &str) -> String {
         let indent = &self.indent;
+        let statement = statement.replace('\n', &format!("\n{indent}    "));
         let body = format!("{{\n{indent}    {statement}\n{indent}}}");
         format!(
             "{}{body}{}",
@@ -68,51 +90,85 @@ impl Body {
 /// Finds the body of `item` (see the module's doc for how items are written) in `source`.
 /// The error says what is missing or ambiguous, in a few words.
 pub fn find(source: &str, item: &str) -> Result<Body, String> {
-    let tokens = tokens(source)?;
     let wanted = Item::parse(item)?;
-    let mut found = Vec::new();
-    let mut i = 0;
-    while i < tokens.len() {
-        match &tokens[i].tok {
-            Tok::Word(word) if word == "fn" => {
-                let name = next_word(&tokens, i + 1);
-                if matches!(&wanted, Item::Function(wanted) if name == Some(wanted)) {
-                    found.push((i, fn_body(&tokens, i)?));
-                }
-                i = skip_item(&tokens, i)?;
+    let file = parse(source)?;
+    let mut found: Vec<(&syn::Signature, &syn::Block)> = Vec::new();
+    for top in &file.items {
+        match (top, &wanted) {
+            (SynItem::Fn(function), Item::Function(name)) if function.sig.ident == name => {
+                found.push((&function.sig, &function.block));
             }
-            Tok::Word(word) if word == "impl" => {
-                let open = find_open(&tokens, i)?;
-                if tokens[open].tok != Tok::Punct('{') {
-                    i = open + 1;
-                    continue;
-                }
-                let close = matching(&tokens, open)?;
-                if wanted.matches_header(&tokens[i + 1..open]) {
-                    found.extend(methods(&tokens, open, close, wanted.method())?);
-                }
-                i = close + 1;
+            (SynItem::Impl(block), Item::Method { name, .. }) if wanted.matches(block) => {
+                found.extend(block.items.iter().filter_map(|inner| match inner {
+                    ImplItem::Fn(method) if method.sig.ident == name => {
+                        Some((&method.sig, &method.block))
+                    }
+                    _ => None,
+                }));
             }
-            Tok::Punct('{') => i = matching(&tokens, i)? + 1,
-            _ => i += 1,
+            _ => {}
         }
     }
-    match found.len() {
-        1 => Ok(body(source, &tokens, found[0])),
-        0 => Err(format!("no `{item}` found")),
-        n => Err(format!("`{item}` found {n} times: name it more precisely")),
+    match found[..] {
+        [(signature, block)] => Ok(body(source, signature, block)),
+        [] => Err(format!("no `{item}` found")),
+        _ => Err(format!(
+            "`{item}` found {} times: name it more precisely",
+            found.len()
+        )),
     }
+}
+
+/// `source` parsed as a file of Rust, or where the parser stopped.
+pub fn parse(source: &str) -> Result<syn::File, String> {
+    syn::parse_str(source).map_err(|error| {
+        let at = error.span().start();
+        format!(
+            "it does not parse as Rust (line {}, column {}: {error})",
+            at.line,
+            at.column + 1
+        )
+    })
 }
 
 /// Every word of `source` outside comments and literals: its keywords and names.
 pub fn words(source: &str) -> Result<BTreeSet<String>, String> {
-    Ok(tokens(source)?
-        .into_iter()
-        .filter_map(|token| match token.tok {
-            Tok::Word(word) => Some(word),
-            _ => None,
-        })
-        .collect())
+    let tokens: TokenStream = source.parse().map_err(|e| format!("{e}"))?;
+    let mut words = BTreeSet::new();
+    collect_words(tokens, &mut words);
+    Ok(words)
+}
+
+fn collect_words(tokens: TokenStream, words: &mut BTreeSet<String>) {
+    for tree in tokens {
+        match tree {
+            TokenTree::Ident(ident) => {
+                let word = ident.to_string();
+                let word = word.strip_prefix("r#").map_or(word.clone(), str::to_owned);
+                words.insert(word);
+            }
+            TokenTree::Group(group) => collect_words(group.stream(), words),
+            TokenTree::Punct(_) | TokenTree::Literal(_) => {}
+        }
+    }
+}
+
+/// Whether the tokens hold `todo` `!`, at any depth.
+fn holds_todo(tokens: TokenStream) -> bool {
+    let mut previous_is_todo = false;
+    for tree in tokens {
+        match tree {
+            TokenTree::Punct(punct) if punct.as_char() == '!' && previous_is_todo => return true,
+            TokenTree::Group(group) if holds_todo(group.stream()) => return true,
+            TokenTree::Ident(ident) => {
+                previous_is_todo = ident == "todo";
+                continue;
+            }
+            _ => {}
+        }
+        previous_is_todo = false;
+    }
+    false
 }
 
 /// What an exercise's `item` asks for.
@@ -160,14 +216,9 @@ impl Item {
         }
     }
 
-    fn method(&self) -> &str {
-        match self {
-            Item::Function(name) | Item::Method { name, .. } => name,
-        }
-    }
-
-    /// Whether an `impl` header (the tokens between `impl` and `{`) is the one wanted.
-    fn matches_header(&self, header: &[Token]) -> bool {
+    /// Whether an `impl` block is the one wanted: the same trait (or none) for the same type,
+    /// each compared by the last segment of its path.
+    fn matches(&self, block: &syn::ItemImpl) -> bool {
         let Item::Method {
             of_trait,
             self_type,
@@ -176,182 +227,31 @@ impl Item {
         else {
             return false;
         };
-        // Leave out the generics right after `impl`, and the `where` clause.
-        let start = match header.first().map(|t| &t.tok) {
-            Some(Tok::Punct('<')) => close_angle(header, 0) + 1,
-            _ => 0,
+        let trait_name = block
+            .trait_
+            .as_ref()
+            .and_then(|(path, _)| path.segments.last())
+            .map(|segment| segment.ident.to_string());
+        let type_name = match &*block.self_ty {
+            Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
         };
-        let header = &header[start.min(header.len())..];
-        let end = top_level(header, |t| *t == Tok::Word("where".into())).unwrap_or(header.len());
-        let header = &header[..end];
-        let (trait_part, type_part) = match top_level(header, |t| *t == Tok::Word("for".into())) {
-            Some(at) => (Some(&header[..at]), &header[at + 1..]),
-            None => (None, header),
-        };
-        let trait_name = trait_part.map(last_top_level_word);
-        trait_name.flatten() == of_trait.as_deref()
-            && last_top_level_word(type_part) == Some(self_type.as_str())
+        trait_name == *of_trait && type_name.as_deref() == Some(self_type.as_str())
     }
 }
 
-/// The index of the first token outside angle brackets for which `is` holds.
-fn top_level(tokens: &[Token], is: impl Fn(&Tok) -> bool) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, token) in tokens.iter().enumerate() {
-        match token.tok {
-            Tok::Punct('<') => depth += 1,
-            Tok::Punct('>') => depth = depth.saturating_sub(1),
-            ref tok if depth == 0 && is(tok) => return Some(i),
-            _ => {}
-        }
-    }
-    None
-}
-
-/// The last word outside angle brackets: `Generator` in `crate::Generator<T, F>`.
-fn last_top_level_word(tokens: &[Token]) -> Option<&str> {
-    let mut depth = 0usize;
-    let mut last = None;
-    for token in tokens {
-        match &token.tok {
-            Tok::Punct('<') => depth += 1,
-            Tok::Punct('>') => depth = depth.saturating_sub(1),
-            Tok::Word(word) if depth == 0 => last = Some(word.as_str()),
-            _ => {}
-        }
-    }
-    last
-}
-
-/// The index of the `>` that closes the `<` at `open`.
-fn close_angle(tokens: &[Token], open: usize) -> usize {
-    let mut depth = 0usize;
-    for (i, token) in tokens.iter().enumerate().skip(open) {
-        match token.tok {
-            Tok::Punct('<') => depth += 1,
-            Tok::Punct('>') if depth <= 1 => return i,
-            Tok::Punct('>') => depth -= 1,
-            _ => {}
-        }
-    }
-    tokens.len()
-}
-
-fn next_word(tokens: &[Token], at: usize) -> Option<&str> {
-    match tokens.get(at).map(|t| &t.tok) {
-        Some(Tok::Word(word)) => Some(word),
-        _ => None,
-    }
-}
-
-/// The methods `name` directly inside the `impl` block `open..=close`: where each one's `fn`
-/// is, and where its body opens.
-fn methods(
-    tokens: &[Token],
-    open: usize,
-    close: usize,
-    name: &str,
-) -> Result<Vec<(usize, usize)>, String> {
-    let mut found = Vec::new();
-    let mut i = open + 1;
-    while i < close {
-        match &tokens[i].tok {
-            Tok::Word(word) if word == "fn" => {
-                if next_word(tokens, i + 1) == Some(name) {
-                    found.push((i, fn_body(tokens, i)?));
-                }
-                i = skip_item(tokens, i)?;
-            }
-            Tok::Punct('{') => i = matching(tokens, i)? + 1,
-            _ => i += 1,
-        }
-    }
-    Ok(found)
-}
-
-/// The index of the `{` that opens the body of the `fn` at `at`.
-fn fn_body(tokens: &[Token], at: usize) -> Result<usize, String> {
-    let open = find_open(tokens, at)?;
-    match tokens[open].tok {
-        Tok::Punct('{') => Ok(open),
-        _ => Err("a function without a body".into()),
-    }
-}
-
-/// The index just past the item that starts at `at`: past its block, or its `;`.
-fn skip_item(tokens: &[Token], at: usize) -> Result<usize, String> {
-    let open = find_open(tokens, at)?;
-    match tokens[open].tok {
-        Tok::Punct('{') => Ok(matching(tokens, open)? + 1),
-        _ => Ok(open + 1),
-    }
-}
-
-/// From `at`, the first `{` or `;` outside parentheses and brackets: where an item's block
-/// starts, or where an item without one ends.
-fn find_open(tokens: &[Token], at: usize) -> Result<usize, String> {
-    let mut depth = 0usize;
-    for (i, token) in tokens.iter().enumerate().skip(at) {
-        match token.tok {
-            Tok::Punct('(' | '[') => depth += 1,
-            Tok::Punct(')' | ']') => depth = depth.saturating_sub(1),
-            Tok::Punct('{' | ';') if depth == 0 => return Ok(i),
-            _ => {}
-        }
-    }
-    Err("an item that never opens its block".into())
-}
-
-/// The index of the bracket that closes the one at `open`.
-fn matching(tokens: &[Token], open: usize) -> Result<usize, String> {
-    let mut stack = Vec::new();
-    for (i, token) in tokens.iter().enumerate().skip(open) {
-        match token.tok {
-            Tok::Punct(c @ ('{' | '(' | '[')) => stack.push(c),
-            Tok::Punct(c @ ('}' | ')' | ']')) => {
-                let opened = stack.pop();
-                if opened != Some(opening(c)) {
-                    return Err(format!("unbalanced `{c}` at byte {}", token.at.start));
-                }
-                if stack.is_empty() {
-                    return Ok(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    Err(format!(
-        "a block at byte {} never closes",
-        tokens[open].at.start
-    ))
-}
-
-fn opening(close: char) -> char {
-    match close {
-        '}' => '{',
-        ')' => '(',
-        _ => '[',
-    }
-}
-
-/// The [`Body`] of the function whose `fn` and `{` are the tokens at `at`.
-fn body(source: &str, tokens: &[Token], (fn_at, open): (usize, usize)) -> Body {
-    let close = matching(tokens, open).unwrap_or(open); // found once already
-    let span = tokens[open].at.start..tokens[close].at.end;
+/// The [`Body`] of a function, from its signature and its block.
+fn body(source: &str, signature: &syn::Signature, block: &syn::Block) -> Body {
+    let span = block.brace_token.span.join().byte_range();
     let line_start = source[..span.end].rfind('\n').map_or(0, |i| i + 1);
     let indent = source[line_start..]
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
-    let signature = &tokens[fn_at..open];
-    let returns = signature.iter().position(|t| t.tok == Tok::Arrow);
-    let returns_impl = returns.is_some_and(|arrow| {
-        let output = &signature[arrow..];
-        let end = top_level(output, |t| *t == Tok::Word("where".into())).unwrap_or(output.len());
-        output[..end]
-            .iter()
-            .any(|t| t.tok == Tok::Word("impl".into()))
-    });
+    let returns_impl = match &signature.output {
+        ReturnType::Type(_, output) => holds_impl(output),
+        ReturnType::Default => false,
+    };
     Body {
         span,
         indent,
@@ -359,7 +259,35 @@ fn body(source: &str, tokens: &[Token], (fn_at, open): (usize, usize)) -> Body {
     }
 }
 
-mod tokens;
+/// Whether a type is, or holds, an `impl Trait`: `impl Fn()`, `Box<impl Fn()>`, `(u8, impl
+/// Fn())`, … but not `Box<dyn Fn() -> u8>`.
+fn holds_impl(ty: &Type) -> bool {
+    match ty {
+        Type::ImplTrait(_) => true,
+        Type::Array(inner) => holds_impl(&inner.elem),
+        Type::Group(inner) => holds_impl(&inner.elem),
+        Type::Paren(inner) => holds_impl(&inner.elem),
+        Type::Ptr(inner) => holds_impl(&inner.elem),
+        Type::Reference(inner) => holds_impl(&inner.elem),
+        Type::Slice(inner) => holds_impl(&inner.elem),
+        Type::Tuple(tuple) => tuple.elems.iter().any(holds_impl),
+        Type::Path(path) => path
+            .path
+            .segments
+            .iter()
+            .any(|segment| match &segment.arguments {
+                PathArguments::AngleBracketed(generics) => {
+                    generics.args.iter().any(|argument| match argument {
+                        GenericArgument::Type(ty) => holds_impl(ty),
+                        GenericArgument::AssocType(assoc) => holds_impl(&assoc.ty),
+                        _ => false,
+                    })
+                }
+                PathArguments::Parenthesized(_) | PathArguments::None => false,
+            }),
+        _ => false,
+    }
+}
 
 #[cfg(test)]
 mod tests;

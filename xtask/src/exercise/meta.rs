@@ -12,8 +12,8 @@
 //!
 //! A file of its own, beside `Cargo.toml` rather than in its `[package.metadata.workshop]`:
 //! `cargo xtask diff` compares a step's `Cargo.toml`, and the exercises must never show on a
-//! slide. The reader knows exactly this shape (strings, arrays of strings, comments), like
-//! [`crate::steps::manifest_table`]: it is not a TOML parser.
+//! slide. Read with the `toml` crate; every key checked, so that a typo is an error, not a
+//! silently missing hint.
 
 use std::fs;
 
@@ -69,59 +69,61 @@ pub fn exercises(step: &Step) -> Result<Vec<Exercise>, Error> {
 
 /// The exercises in the text of an `exercises.toml`.
 pub fn parse(manifest: &str) -> Result<Vec<Exercise>, String> {
+    let table: toml::Table = manifest
+        .parse()
+        .map_err(|e: toml::de::Error| one_line(manifest, &e))?;
     let mut exercises: Vec<Exercise> = Vec::new();
-    for table in tables(manifest) {
-        let exercise = exercise(&table)?;
-        if exercises.iter().any(|e| e.name == exercise.name) {
-            return Err(format!("two exercises are named `{}`", exercise.name));
+    for (key, value) in &table {
+        if key != KEY {
+            return Err(format!(
+                "unknown table `{key}`: the exercises are `[[{KEY}]]`"
+            ));
         }
-        exercises.push(exercise);
+        let tables = value
+            .as_array()
+            .ok_or(format!("`{KEY}` is `[[{KEY}]]` tables"))?;
+        for table in tables {
+            let table = table
+                .as_table()
+                .ok_or(format!("`{KEY}` is `[[{KEY}]]` tables"))?;
+            let exercise = exercise(table)?;
+            if exercises.iter().any(|e| e.name == exercise.name) {
+                return Err(format!("two exercises are named `{}`", exercise.name));
+            }
+            exercises.push(exercise);
+        }
     }
     Ok(exercises)
 }
 
-/// The text of each exercise table, header left out.
-fn tables(manifest: &str) -> Vec<String> {
-    let mut tables: Vec<String> = Vec::new();
-    let mut inside = false;
-    for line in manifest.lines() {
-        let trimmed = line.trim();
-        // A header is a line that starts with `[`; an array's items never do here.
-        if trimmed.starts_with('[') && !trimmed.starts_with("[\"") {
-            inside = trimmed == HEADER;
-            if inside {
-                tables.push(String::new());
-            }
-        } else if let Some(table) = tables.last_mut().filter(|_| inside) {
-            table.push_str(line);
-            table.push('\n');
+/// The key of the exercises' array of tables.
+const KEY: &str = "exercises";
+
+/// A parse error of `toml` (which draws the line with a caret, over several lines) as one line:
+/// where, then what.
+fn one_line(manifest: &str, error: &toml::de::Error) -> String {
+    let message = error.message().trim().replace('\n', " ");
+    match error.span() {
+        Some(span) => {
+            let line = manifest[..span.start.min(manifest.len())]
+                .lines()
+                .count()
+                .max(1);
+            format!("line {line}: {message}")
         }
+        None => message,
     }
-    tables
 }
 
 /// One table's keys, checked.
-fn exercise(table: &str) -> Result<Exercise, String> {
-    let mut reader = Reader {
-        chars: table.chars().collect(),
-        at: 0,
-    };
-    let (mut name, mut file, mut item) = (None, None, None);
-    let (mut hints, mut tests) = (None, None);
-    while let Some(key) = reader.key()? {
-        match key.as_str() {
-            "name" => name = Some(reader.string()?),
-            "file" => file = Some(reader.string()?),
-            "item" => item = Some(reader.string()?),
-            "hints" => hints = Some(reader.strings()?),
-            "tests" => tests = Some(reader.strings()?),
-            other => return Err(format!("unknown key `{other}` in an exercise")),
-        }
+fn exercise(table: &toml::Table) -> Result<Exercise, String> {
+    if let Some(other) = table.keys().find(|k| !KEYS.contains(&k.as_str())) {
+        return Err(format!("unknown key `{other}` in an exercise"));
     }
-    let name = name.ok_or("an exercise without a `name`")?;
+    let name = string(table, "name")?.ok_or("an exercise without a `name`")?;
     let missing = |key: &str| format!("exercise `{name}` has no `{key}`");
-    let hints: Vec<String> = hints.ok_or_else(|| missing("hints"))?;
-    let tests = tests.ok_or_else(|| missing("tests"))?;
+    let hints = strings(table, "hints")?.ok_or_else(|| missing("hints"))?;
+    let tests = strings(table, "tests")?.ok_or_else(|| missing("tests"))?;
     if hints.is_empty() || tests.is_empty() {
         return Err(format!(
             "exercise `{name}` needs a hint and a test at least"
@@ -146,126 +148,38 @@ fn exercise(table: &str) -> Result<Exercise, String> {
         })
         .collect::<Result<_, _>>()?;
     Ok(Exercise {
-        file: file.ok_or_else(|| missing("file"))?,
-        item: item.ok_or_else(|| missing("item"))?,
+        file: string(table, "file")?.ok_or_else(|| missing("file"))?,
+        item: string(table, "item")?.ok_or_else(|| missing("item"))?,
         name,
         hints,
         tests,
     })
 }
 
-/// A cursor over one table's text.
-struct Reader {
-    chars: Vec<char>,
-    at: usize,
+/// The keys an exercise's table may have.
+const KEYS: [&str; 5] = ["name", "file", "item", "hints", "tests"];
+
+/// The string at `key`, if the table has one.
+fn string(table: &toml::Table, key: &str) -> Result<Option<String>, String> {
+    match table.get(key) {
+        None => Ok(None),
+        Some(toml::Value::String(text)) => Ok(Some(text.clone())),
+        Some(_) => Err(format!("`{key}` must be a string")),
+    }
 }
 
-impl Reader {
-    fn peek(&self) -> Option<char> {
-        self.chars.get(self.at).copied()
-    }
-
-    /// Skips blanks, line ends and comments.
-    fn skip(&mut self) {
-        while let Some(c) = self.peek() {
-            match c {
-                '#' => {
-                    while self.peek().is_some_and(|c| c != '\n') {
-                        self.at += 1;
-                    }
-                }
-                c if c.is_whitespace() => self.at += 1,
-                _ => break,
-            }
-        }
-    }
-
-    /// The next `key =`, or `None` at the end of the table.
-    fn key(&mut self) -> Result<Option<String>, String> {
-        self.skip();
-        let start = self.at;
-        while self
-            .peek()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            self.at += 1;
-        }
-        let key: String = self.chars[start..self.at].iter().collect();
-        self.skip();
-        match (key.is_empty(), self.peek()) {
-            (true, None) => Ok(None),
-            (false, Some('=')) => {
-                self.at += 1;
-                Ok(Some(key))
-            }
-            _ => Err(format!("cannot read the exercise table near `{key}`")),
-        }
-    }
-
-    /// A string: `"…"` with TOML's escapes, or `'…'` as written.
-    fn string(&mut self) -> Result<String, String> {
-        self.skip();
-        let quote = self.peek().filter(|c| *c == '"' || *c == '\'');
-        let quote = quote.ok_or("a value must be a string")?;
-        self.at += 1;
-        let mut text = String::new();
-        loop {
-            let c = self.peek().ok_or("a string that never ends")?;
-            self.at += 1;
-            match c {
-                c if c == quote => return Ok(text),
-                '\n' => return Err("a string that never ends on its line".into()),
-                '\\' if quote == '"' => text.push(self.escape()?),
-                c => text.push(c),
-            }
-        }
-    }
-
-    fn escape(&mut self) -> Result<char, String> {
-        let c = self.peek().ok_or("a string that never ends")?;
-        self.at += 1;
-        match c {
-            '"' | '\\' => Ok(c),
-            'n' => Ok('\n'),
-            't' => Ok('\t'),
-            'u' => {
-                let digits: String = self.chars.iter().skip(self.at).take(4).collect();
-                self.at += 4;
-                u32::from_str_radix(&digits, 16)
-                    .ok()
-                    .and_then(char::from_u32)
-                    .ok_or_else(|| format!("a bad escape \\u{digits}"))
-            }
-            other => Err(format!("an escape this reader does not know: \\{other}")),
-        }
-    }
-
-    /// `[ "a", "b", ]`, across lines, comments allowed.
-    fn strings(&mut self) -> Result<Vec<String>, String> {
-        self.skip();
-        if self.peek() != Some('[') {
-            return Err("hints and tests are arrays of strings: [\"…\", \"…\"]".into());
-        }
-        self.at += 1;
-        let mut items = Vec::new();
-        loop {
-            self.skip();
-            match self.peek() {
-                Some(']') => {
-                    self.at += 1;
-                    return Ok(items);
-                }
-                Some(_) => items.push(self.string()?),
-                None => return Err("an array that never ends".into()),
-            }
-            self.skip();
-            match self.peek() {
-                Some(',') => self.at += 1,
-                Some(']') => {}
-                _ => return Err("items of an array are separated by commas".into()),
-            }
-        }
-    }
+/// The array of strings at `key`, if the table has one.
+fn strings(table: &toml::Table, key: &str) -> Result<Option<Vec<String>>, String> {
+    let Some(value) = table.get(key) else {
+        return Ok(None);
+    };
+    let wrong = || format!("`{key}` must be an array of strings: [\"…\", \"…\"]");
+    let items = value.as_array().ok_or_else(wrong)?;
+    let texts = items.iter().map(|item| item.as_str().map(str::to_owned));
+    texts
+        .collect::<Option<Vec<_>>>()
+        .map(Some)
+        .ok_or_else(wrong)
 }
 
 #[cfg(test)]
@@ -291,9 +205,6 @@ file = "src/timer.rs"
 item = "sleep"
 hints = ["A one-shot and a timer."]
 tests = ["timers::sleep_never_returns_early"]
-
-[unknown.table]
-ignored = true
 "#;
 
     #[test]
@@ -334,7 +245,10 @@ ignored = true
         assert!(one(&format!("{base}hints = [\"h\"]\ntests = [\"nope\"]")).contains("TARGET::"));
         assert!(one(&format!("{base}hint = [\"h\"]")).contains("unknown key `hint`"));
         assert!(one("name = \"A b\"\nhints = [\"h\"]\ntests = [\"t::\"]").contains("lowercase"));
-        assert!(one("name = \"a\nfile = \"f\"").contains("never ends"));
+        let unterminated = one("name = \"a\nfile = \"f\"");
+        assert!(unterminated.starts_with("line 2: "), "{unterminated}");
+        let unknown = parse("[unknown.table]\nignored = true\n").expect_err("unknown");
+        assert!(unknown.contains("unknown table `unknown`"), "{unknown}");
         let twice = format!("{HEADER}\n{base}hints = [\"h\"]\ntests = [\"t::\"]\n");
         assert_eq!(
             parse(&twice.repeat(2)).expect_err("twice"),

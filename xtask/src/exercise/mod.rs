@@ -10,6 +10,7 @@
 
 pub mod copy;
 pub mod guarantees;
+pub mod here;
 pub mod locate;
 pub mod meta;
 pub mod revise;
@@ -22,6 +23,7 @@ use lexopt::prelude::*;
 
 use crate::steps::{self, Step};
 use crate::{Error, Workspace, help, print_out, unexpected, with_list};
+use here::Here;
 use meta::Exercise;
 
 /// `cargo xtask exercise --help`.
@@ -30,7 +32,8 @@ usage: cargo xtask exercise N                     make workshop/stepNN-…, its 
        cargo xtask exercise N --reset [NAME]      a fresh todo!() again (yours is kept aside)
        cargo xtask exercise N --compare [NAME]    your bodies beside the reference's, once done
                                                   (--force: before they pass)
-then: cargo xtask verify N, cargo xtask hint N, cargo xtask progress
+inside a copy, --reset and --compare take the copy's step when N is left out
+then: cargo xtask verify N, cargo xtask watch N, cargo xtask hint N, cargo xtask progress
 ";
 
 /// What the command line asks for.
@@ -65,26 +68,34 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
     } else if force {
         return Err(Error::Usage("--force goes with --compare only".into()));
     }
-    let Some(step) = words.first() else {
-        return Err(Error::Usage(
-            "exercise needs a step: `cargo xtask exercise 3`".into(),
-        ));
+    let here = Here::now(&ws.root);
+    let usage = "exercise needs a step: `cargo xtask exercise 3`";
+    let (step, words) = match action {
+        Action::Create => match words.first() {
+            Some(first) => (steps::find(&ws.steps, first)?, &words[1..]),
+            None => return Err(Error::Usage(usage.into())),
+        },
+        _ => here.step_and_words(&ws.steps, &words, usage)?,
     };
-    let step = steps::find(&ws.steps, step)?;
     let exercises = listed(step)?;
-    let chosen = match words.get(1) {
-        None => exercises.clone(),
-        Some(_) if action == Action::Create => {
+    let chosen = match words {
+        [] => exercises.clone(),
+        [_, ..] if action == Action::Create => {
             return Err(Error::Usage(
                 "a name goes with --reset or --compare: the copy holds every exercise".into(),
             ));
         }
-        Some(name) => vec![named(step, &exercises, name)?.clone()],
+        [name] => vec![named(step, &exercises, name)?.clone()],
+        [_, extra, ..] => {
+            return Err(Error::Usage(format!(
+                "unexpected '{extra}' for exercise: see `cargo xtask exercise --help`"
+            )));
+        }
     };
     match action {
-        Action::Create => create(ws, step, &exercises),
-        Action::Reset => revise::reset(ws, step, &exercises, &chosen),
-        Action::Compare { force } => revise::compare(ws, step, &chosen, force),
+        Action::Create => create(ws, &here, step, &exercises),
+        Action::Reset => revise::reset(ws, &here, step, &exercises, &chosen),
+        Action::Compare { force } => revise::compare(ws, &here, step, &chosen, force),
     }
 }
 
@@ -119,7 +130,12 @@ pub fn named<'a>(
 }
 
 /// Writes the copy, unless one is there: a participant's work is never overwritten.
-fn create(ws: &Workspace, step: &Step, exercises: &[Exercise]) -> Result<ExitCode, Error> {
+fn create(
+    ws: &Workspace,
+    here: &Here,
+    step: &Step,
+    exercises: &[Exercise],
+) -> Result<ExitCode, Error> {
     let dir = copy::dir(&ws.root, step);
     let n = step.number;
     if dir.exists() {
@@ -138,25 +154,24 @@ fn create(ws: &Workspace, step: &Step, exercises: &[Exercise]) -> Result<ExitCod
         return Err(error);
     }
     let width = exercises.iter().map(|e| e.name.len()).max().unwrap_or(0);
+    let shown = here.show_copy(step);
     let mut out = format!(
-        "made {}, a Cargo workspace of its own (the step and `shared`)\n\
+        "made {shown}, a Cargo workspace of its own (the step and `shared`)\n\
          write again the body of each function below; each is a todo!() with a first hint:\n",
-        copy::label(step),
     );
     for exercise in exercises {
-        out.push_str(&format!(
-            "  {:<width$}  {} in {}\n",
-            exercise.name, exercise.item, exercise.file
-        ));
+        let file = here.show(&dir.join(&step.name).join(&exercise.file));
+        let line = format!("{:<width$}  {} in {file}", exercise.name, exercise.item);
+        out.push_str(&crate::verify::wrap(&line, "  "));
     }
     let open = format!(
-        "Open {} in your editor: it is a Cargo workspace, so rust-analyzer works there. Warnings \
-         about unused variables are expected until the bodies are written.",
-        copy::label(step)
+        "Open {shown} in your editor: it is a Cargo workspace, so rust-analyzer works there. \
+         Warnings about unused variables are expected until the bodies are written. Inside \
+         it, `cargo xtask verify`, `watch` and `hint` need no step number."
     );
     out.push_str(&crate::verify::wrap(&open, ""));
     out.push_str(&format!(
-        "then: cargo xtask verify {n}   (and: cargo xtask hint {n}, cargo xtask progress)\n"
+        "then: cargo xtask verify {n}   (and: cargo xtask watch {n}, hint {n}, progress)\n"
     ));
     print_out(&out)?;
     Ok(ExitCode::SUCCESS)

@@ -2,13 +2,13 @@
 //! read it beside the reference's once it passes.
 
 use std::fs;
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use similar::TextDiff;
 
 use super::copy;
+use super::here::Here;
 use super::locate;
 use super::meta::Exercise;
 use super::state::{State, Status, Written};
@@ -20,10 +20,12 @@ use crate::{Error, Workspace, print_out};
 pub const BACKUPS: &str = ".workshop/backup";
 
 /// Gives each exercise of `chosen` its fresh `todo!()` body again, after keeping each file it
-/// changes under `.workshop/backup/<time>/`, by its path in the step. A file that no longer
-/// holds the function gets the reference's version back whole, every exercise in it fresh.
+/// changes under `.workshop/backup/<time>/`, by its path in the step, and starts its hints
+/// again. A file that no longer holds the function gets the reference's version back whole,
+/// every exercise in it fresh.
 pub fn reset(
     ws: &Workspace,
+    here: &Here,
     step: &Step,
     exercises: &[Exercise],
     chosen: &[Exercise],
@@ -45,9 +47,11 @@ pub fn reset(
                 "the function was not found: the whole file is the reference's again",
             ),
         };
+        // A fresh start: its hints start again from the first, the one in the todo!().
+        *state.entry(&exercise.name) = Default::default();
         if fresh == source {
             out.push_str(&format!(
-                "{}: fresh already, nothing to do\n",
+                "{}: fresh already; its hints start again from the first\n",
                 exercise.name
             ));
             continue;
@@ -57,10 +61,13 @@ pub fn reset(
             copy::write(&kept, &source)?;
         }
         copy::write(&path, &fresh)?;
-        state.entry(&exercise.name).verified = None;
-        out.push_str(&wrap(&format!("{}: {how}", exercise.name), ""));
+        let what = format!(
+            "{}: {how}; its hints start again from the first",
+            exercise.name
+        );
+        out.push_str(&wrap(&what, ""));
         out.push_str(&wrap(
-            &format!("yours is kept in {}", shown(&ws.root, &kept)),
+            &format!("yours is kept in {}", here.show(&kept)),
             "  ",
         ));
     }
@@ -84,6 +91,7 @@ fn whole_file(step: &Step, exercises: &[Exercise], file: &str) -> Result<String,
 /// the last `verify` of that body passed (or `force`).
 pub fn compare(
     ws: &Workspace,
+    here: &Here,
     step: &Step,
     chosen: &[Exercise],
     force: bool,
@@ -95,7 +103,9 @@ pub fn compare(
         let written = Written::read(&dir, step, exercise);
         let title = format!(
             "`{}` ({} in {})",
-            exercise.name, exercise.item, exercise.file
+            exercise.name,
+            exercise.item,
+            here.show(&written.path)
         );
         let yours = match (&written.body, written.status(&state)) {
             (Err(why), _) => {
@@ -148,14 +158,6 @@ pub fn body_diff(reference: &str, yours: &str) -> String {
         .header("reference", "yours")
         .to_string();
     text + "\n"
-}
-
-/// A path as messages show it: from the workspace root when it is under it.
-fn shown(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .display()
-        .to_string()
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Where a participant is: read from the copy itself (is a body still `todo!()`?) and from a
 //! small state file that `verify` and `hint` write, `.workshop/state` in the copy.
 //!
-//! One line per exercise, keyed by its stable name: `timers hints=2 verified=done:1f2e…`.
+//! One line per exercise, keyed by its stable name: `timers hints=2 verified=done:1f2e…`, and
+//! `failing=timers::every_due_timer` when its last `verify` failed.
 //! `verified` is what the last `verify` said of the body, and a fingerprint of that body: once
 //! the body changes, that verdict no longer holds. Unknown names and keys are ignored, so a
 //! `git pull` that renames or adds an exercise never breaks a copy.
@@ -27,6 +28,9 @@ pub struct Entry {
     pub hints: usize,
     /// What the last `verify` said, and the fingerprint of the body it said it of.
     pub verified: Option<(Verdict, String)>,
+    /// The test that explained its failure best at the last `verify` (`target::name`), if it
+    /// failed.
+    pub failing: Option<String>,
 }
 
 /// What `verify` concluded about a body.
@@ -62,6 +66,7 @@ impl State {
             for word in words {
                 match word.split_once('=') {
                     Some(("hints", n)) => entry.hints = n.parse().unwrap_or(0),
+                    Some(("failing", test)) => entry.failing = Some(test.to_owned()),
                     Some(("verified", value)) => {
                         entry.verified = match value.split_once(':') {
                             Some(("done", print)) => Some((Verdict::Done, print.into())),
@@ -88,6 +93,9 @@ impl State {
                     Verdict::Failing => "failing",
                 };
                 let _ = write!(text, " verified={verdict}:{print}");
+            }
+            if let Some(test) = &entry.failing {
+                let _ = write!(text, " failing={test}");
             }
             text.push('\n');
         }

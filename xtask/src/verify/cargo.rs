@@ -1,54 +1,99 @@
 //! Building a copy's tests: `cargo test --no-run` with cargo's JSON messages, which say which
-//! test binaries it made and where the first compiler error is.
+//! test binaries it made, which crates it compiled, and the compiler's errors as cargo renders
+//! them.
+//!
+//! Every copy builds into one target directory, `target/exercises`, the one `prepare` fills:
+//! the copies of a step have the same layout, so cargo gives their crates the same names there,
+//! and the first `verify` after `prepare` compiles only the participant's crate. Cargo tells a
+//! crate to rebuild by the times its files were changed, which two copies of one crate in one
+//! target directory could fool (an older edit in one copy, a newer build of the other): so
+//! [`Ledger`] remembers, per crate, which copy and which content were built last, and has cargo
+//! forget a crate whose content changed under another copy.
 
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{Child, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::json::{self, Json};
+use serde_json::Value;
+
 use super::libtest::Binary;
-use crate::demo;
-use crate::{Error, print_out};
+use super::screen::Screen;
+use crate::exercise::state::fingerprint;
+use crate::{Error, demo};
 
 /// What a build of the tests gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Build {
-    /// It built: the package's test binaries.
-    Built(Vec<Binary>),
-    /// The compiler refused: its first error, as one line (`file:line:col: what`),
-    /// and how many errors there were.
+    /// It built.
+    Built {
+        /// The package's test binaries.
+        binaries: Vec<Binary>,
+        /// The crates compiled (not found fresh), each once, in order.
+        compiled: Vec<String>,
+    },
+    /// The compiler refused.
     Refused {
-        /// The first error, short form, without the word `error`.
-        first: String,
+        /// The first error.
+        first: Diagnostic,
         /// How many errors in all.
         errors: usize,
     },
 }
 
-/// Past this, a build says that it is building.
-const QUIET_BUILD: Duration = Duration::from_secs(1);
+/// One error of the compiler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// As cargo renders it: the message, the code it points at, the notes and `help:`, with
+    /// colour codes when the build was asked for them.
+    pub rendered: String,
+    /// The files its spans name, as the compiler names them (from the copy's root).
+    pub files: Vec<String>,
+    /// The file of its primary span, if it has one.
+    pub primary: Option<String>,
+    /// `file:line: what` on one line: what `check --exercises` prints.
+    pub short: String,
+}
 
 /// Builds the tests of `package` in the workspace at `dir` into `target_dir` (only the test
-/// targets `targets` if some are given, `lib` meaning the unit tests). With `tell`, a build
-/// that takes a while says so.
+/// targets `targets` if some are given, `lib` meaning the unit tests). The live line of
+/// `screen` says that it builds; with `colour`, the errors are rendered in colour.
 pub fn build_tests(
     dir: &Path,
     package: &str,
     target_dir: &Path,
     targets: &[String],
-    tell: bool,
+    screen: &mut Screen,
 ) -> Result<Build, Error> {
+    if dir.starts_with(target_dir) {
+        return Err(Error::Failed(format!(
+            "{}: a copy cannot build into a target directory that holds it",
+            dir.display()
+        )));
+    }
+    // Where older versions made the copies of `check` and `prepare`: cargo would take their
+    // files for a participant's (see `guarantees::copies`). Gone, their crates build again.
+    let legacy = target_dir.join("copies");
+    if legacy.is_dir() {
+        fs::remove_dir_all(&legacy)
+            .map_err(|e| Error::Failed(format!("{}: {e}", legacy.display())))?;
+    }
     let logs = target_dir.join("xtask-verify");
     fs::create_dir_all(&logs).map_err(|e| Error::Failed(format!("{}: {e}", logs.display())))?;
+    let ledger = Ledger::at(&logs);
+    ledger.forget_changed(dir, target_dir)?;
     let (out, err) = (logs.join("build.stdout"), logs.join("build.stderr"));
     let create =
         |p: &Path| File::create(p).map_err(|e| Error::Failed(format!("{}: {e}", p.display())));
+    let format = match screen.colour() {
+        true => "--message-format=json-diagnostic-rendered-ansi",
+        false => "--message-format=json",
+    };
     let mut command = demo::cargo(dir);
     command
-        .args(["test", "--no-run", "--package", package])
-        .arg("--message-format=json-diagnostic-short")
+        .args(["test", "--no-run", "--package", package, format])
         .env("CARGO_TARGET_DIR", target_dir)
         .stdin(Stdio::null())
         .stdout(create(&out)?)
@@ -59,28 +104,17 @@ pub fn build_tests(
             test => command.args(["--test", test]),
         };
     }
+    if super::stopped() {
+        return Err(super::stopped_error());
+    }
     let mut child = command
         .spawn()
         .map_err(|e| Error::Failed(format!("cannot run cargo: {e}")))?;
-    let start = Instant::now();
-    let mut told = false;
-    let status = loop {
-        if let Some(status) = child
-            .try_wait()
-            .map_err(|e| Error::Failed(format!("cannot wait for cargo: {e}")))?
-        {
-            break status;
-        }
-        if tell && !told && start.elapsed() >= QUIET_BUILD {
-            print_out("   building…\n")?;
-            told = true;
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
+    let success = wait(&mut child, &format!("building {package}"), screen)?;
+    ledger.remember(dir)?;
     let messages = fs::read_to_string(&out).unwrap_or_default();
-    let build = read_messages(&messages, &dir.join(package));
-    match build {
-        Build::Built(_) if !status.success() => {
+    match read_messages(&messages, &dir.join(package)) {
+        Build::Built { .. } if !success => {
             // Not the compiler: cargo itself (a manifest, the network). Its last words say why.
             let said = fs::read_to_string(&err).unwrap_or_default();
             let last = said
@@ -94,35 +128,66 @@ pub fn build_tests(
     }
 }
 
+/// Waits for cargo, the live line saying `what` meanwhile; stops it when `verify` is asked to.
+fn wait(child: &mut Child, what: &str, screen: &mut Screen) -> Result<bool, Error> {
+    let start = Instant::now();
+    loop {
+        if super::stopped() {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(super::stopped_error());
+        }
+        let status = child
+            .try_wait()
+            .map_err(|e| Error::Failed(format!("cannot wait for cargo: {e}")))?;
+        if let Some(status) = status {
+            return Ok(status.success());
+        }
+        screen.live(what, start)?;
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// The build's outcome from cargo's JSON lines: the test binaries of the package whose
-/// directory is `package_dir`, or the compiler's first error.
+/// directory is `package_dir` and the crates compiled, or the compiler's first error.
 pub fn read_messages(messages: &str, package_dir: &Path) -> Build {
     let manifest = package_dir.join("Cargo.toml");
-    let mut binaries = Vec::new();
-    let (mut first, mut errors) = (None, 0);
+    let (mut binaries, mut compiled) = (Vec::new(), Vec::<String>::new());
+    // An error of the library shows twice, as the library and as its unit tests: counted once.
+    let (mut first, mut errors) = (None, Vec::<String>::new());
     for line in messages.lines().filter(|l| l.starts_with('{')) {
-        let Ok(message) = json::parse(line) else {
+        let Ok(message) = serde_json::from_str::<Value>(line) else {
             continue;
         };
-        match message.get("reason").str() {
+        match message["reason"].as_str() {
             Some("compiler-message") => {
-                let diagnostic = message.get("message");
-                let is_error = diagnostic.get("level").str() == Some("error");
-                if is_error && !diagnostic.get("spans").items().is_empty() {
-                    errors += 1;
-                    first.get_or_insert_with(|| short(diagnostic));
+                let diagnostic = &message["message"];
+                let is_error = diagnostic["level"].as_str() == Some("error");
+                let spans = diagnostic["spans"].as_array().map_or(0, Vec::len);
+                let rendered = diagnostic["rendered"].as_str().unwrap_or_default();
+                if is_error && spans > 0 && !errors.iter().any(|e| e == rendered) {
+                    errors.push(rendered.to_owned());
+                    first.get_or_insert_with(|| read_diagnostic(diagnostic));
                 }
             }
             Some("compiler-artifact") => {
-                let ours = message.get("manifest_path").str().map(PathBuf::from);
-                let test = message.get("profile").get("test") == &Json::Bool(true);
+                let name = message["target"]["name"].as_str().unwrap_or("?");
+                let crate_name = message["package_id"]
+                    .as_str()
+                    .and_then(package_name)
+                    .unwrap_or(name);
+                if message["fresh"] == false && !compiled.iter().any(|c| c == crate_name) {
+                    compiled.push(crate_name.to_owned());
+                }
+                let ours = message["manifest_path"].as_str().map(PathBuf::from);
+                let test = message["profile"]["test"] == true;
                 if let (Some(path), true, true) = (
-                    message.get("executable").str(),
+                    message["executable"].as_str(),
                     test,
                     ours.is_some_and(|m| same_file(&m, &manifest)),
                 ) {
                     binaries.push(Binary {
-                        target: target_name(message.get("target")),
+                        target: target_name(&message["target"]),
                         path: PathBuf::from(path),
                     });
                 }
@@ -131,55 +196,61 @@ pub fn read_messages(messages: &str, package_dir: &Path) -> Build {
         }
     }
     match first {
-        Some(first) => Build::Refused { first, errors },
-        None => Build::Built(binaries),
+        Some(first) => Build::Refused {
+            first,
+            errors: errors.len(),
+        },
+        None => Build::Built { binaries, compiled },
+    }
+}
+
+/// The package's name in a package id: `path+file:///w/shared#0.1.0` is `shared`,
+/// `registry+https://…#libc@0.2.1` is `libc`.
+fn package_name(id: &str) -> Option<&str> {
+    let (source, rest) = id.rsplit_once('#')?;
+    match rest.split_once('@') {
+        Some((name, _)) => Some(name),
+        None => source.rsplit('/').next(),
     }
 }
 
 /// `lib` for the unit tests, else the target's name (the file of `tests/`).
-fn target_name(target: &Json) -> String {
-    let is_lib = target
-        .get("kind")
-        .items()
-        .iter()
-        .any(|k| k.str() == Some("lib"));
-    match is_lib {
+fn target_name(target: &Value) -> String {
+    let kinds = target["kind"].as_array().into_iter().flatten();
+    match kinds.into_iter().any(|k| k == "lib") {
         true => "lib".into(),
-        false => target.get("name").str().unwrap_or("?").to_owned(),
+        false => target["name"].as_str().unwrap_or("?").to_owned(),
     }
 }
 
-/// A diagnostic as one line, `file:line:col: what`: its short rendering without the word
-/// `error` (the line says it already), or its parts when it has none.
-fn short(diagnostic: &Json) -> String {
-    if let Some(rendered) = diagnostic.get("rendered").str() {
-        if let Some(line) = rendered.lines().find(|l| !l.trim().is_empty()) {
-            let line = line.trim();
-            // `file:3:9: error[E0308]: mismatched types` → `file:3:9: mismatched types`
-            return match line.split_once(": error") {
-                Some((at, rest)) => match rest.split_once(": ") {
-                    Some((_, what)) => format!("{at}: {what}"),
-                    None => line.to_owned(),
-                },
-                None => line.to_owned(),
-            };
-        }
+/// One error, from its JSON.
+fn read_diagnostic(diagnostic: &Value) -> Diagnostic {
+    let spans: Vec<&Value> = diagnostic["spans"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    let primary = spans.iter().find(|s| s["is_primary"] == true);
+    let file = |span: &Value| span["file_name"].as_str().map(str::to_owned);
+    let mut files: Vec<String> = spans.iter().filter_map(|s| file(s)).collect();
+    files.dedup();
+    let what = diagnostic["message"].as_str().unwrap_or("an error");
+    let short = match primary {
+        Some(span) => format!(
+            "{}:{}: {what}",
+            file(span).unwrap_or_default(),
+            span["line_start"]
+        ),
+        None => what.to_owned(),
+    };
+    Diagnostic {
+        rendered: diagnostic["rendered"]
+            .as_str()
+            .map_or_else(|| short.clone(), str::to_owned),
+        files,
+        primary: primary.and_then(|s| file(s)),
+        short,
     }
-    let span = diagnostic
-        .get("spans")
-        .items()
-        .iter()
-        .find(|s| s.get("is_primary") == &Json::Bool(true));
-    let at = span.map_or(String::new(), |span| {
-        let file = span.get("file_name").str().unwrap_or("?");
-        let line = match span.get("line_start") {
-            Json::Number(n) => n.clone(),
-            _ => "?".into(),
-        };
-        format!("{file}:{line}: ")
-    });
-    let what = diagnostic.get("message").str().unwrap_or("an error");
-    format!("{at}{what}")
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -190,6 +261,122 @@ fn same_file(a: &Path, b: &Path) -> bool {
         )
 }
 
+/// What was built last into one target directory, per crate of the copies: from which copy,
+/// and the fingerprint of its files then. A file of tab-separated lines.
+#[derive(Debug)]
+struct Ledger {
+    path: PathBuf,
+}
+
+impl Ledger {
+    fn at(logs: &Path) -> Ledger {
+        Ledger {
+            path: logs.join("built-from"),
+        }
+    }
+
+    /// Each crate's last copy and fingerprint.
+    fn read(&self) -> BTreeMap<String, (String, String)> {
+        let text = fs::read_to_string(&self.path).unwrap_or_default();
+        text.lines()
+            .filter_map(|line| {
+                let mut fields = line.split('\t');
+                let (name, copy, print) = (fields.next()?, fields.next()?, fields.next()?);
+                Some((name.to_owned(), (copy.to_owned(), print.to_owned())))
+            })
+            .collect()
+    }
+
+    /// Has cargo forget each crate of the copy at `dir` that another copy built last with other
+    /// content: cargo's times could not tell.
+    fn forget_changed(&self, dir: &Path, target_dir: &Path) -> Result<(), Error> {
+        let known = self.read();
+        let here = dir.display().to_string();
+        for (name, print) in crates(dir) {
+            match known.get(&name) {
+                Some((copy, last)) if *copy != here && *last != print => {
+                    let status = demo::cargo(dir)
+                        .args(["clean", "--quiet", "--package", &name])
+                        .env("CARGO_TARGET_DIR", target_dir)
+                        .stdin(Stdio::null())
+                        .status()
+                        .map_err(|e| Error::Failed(format!("cannot run cargo clean: {e}")))?;
+                    if !status.success() {
+                        return Err(Error::Failed(format!("cargo clean -p {name} failed")));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Remembers the crates of the copy at `dir` as built from it.
+    fn remember(&self, dir: &Path) -> Result<(), Error> {
+        let mut known = self.read();
+        let here = dir.display().to_string();
+        for (name, print) in crates(dir) {
+            known.insert(name, (here.clone(), print));
+        }
+        let text: String = known
+            .iter()
+            .map(|(name, (copy, print))| format!("{name}\t{copy}\t{print}\n"))
+            .collect();
+        fs::write(&self.path, text)
+            .map_err(|e| Error::Failed(format!("{}: {e}", self.path.display())))
+    }
+}
+
+/// The crates of a copy (each folder of it with a `Cargo.toml`, named like its crate), each
+/// with a fingerprint of its files.
+fn crates(dir: &Path) -> Vec<(String, String)> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut crates: Vec<(String, String)> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("Cargo.toml").is_file())
+        .filter_map(|p| {
+            let name = p.file_name()?.to_str()?.to_owned();
+            Some((name, fingerprint(&contents(&p))))
+        })
+        .collect();
+    crates.sort();
+    crates
+}
+
+/// The names and contents of every file under `dir` (not `target/`), in a stable order.
+fn contents(dir: &Path) -> String {
+    let mut files = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(next) = todo.pop() {
+        for entry in fs::read_dir(&next).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() && !path.ends_with("target") {
+                todo.push(path);
+            } else if path.is_file() {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut text = String::new();
+    for file in files {
+        text.push_str(
+            &file
+                .strip_prefix(dir)
+                .unwrap_or(&file)
+                .display()
+                .to_string(),
+        );
+        text.push_str(&String::from_utf8_lossy(
+            &fs::read(&file).unwrap_or_default(),
+        ));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,8 +385,10 @@ mod tests {
     fn artifact(package: &str, kind: &str, name: &str, test: bool, exe: &str) -> String {
         format!(
             "{{\"reason\":\"compiler-artifact\",\"manifest_path\":\"/w/{package}/Cargo.toml\",\
+             \"package_id\":\"path+file:///w/{package}#0.1.0\",\"fresh\":{},\
              \"target\":{{\"kind\":[\"{kind}\"],\"name\":\"{name}\"}},\
-             \"profile\":{{\"test\":{test}}},\"executable\":\"{exe}\"}}"
+             \"profile\":{{\"test\":{test}}},\"executable\":\"{exe}\"}}",
+            package == "shared"
         )
     }
 
@@ -210,16 +399,19 @@ mod tests {
     }
 
     #[test]
-    fn binaries_of_the_package_and_nothing_else() {
+    fn binaries_of_the_package_and_the_crates_compiled() {
         let messages = [
             artifact("s", "lib", "s", true, "/t/s-1"),
             artifact("s", "test", "timers", true, "/t/timers-2"),
             artifact("s", "example", "talk", false, "/t/talk"),
             artifact("shared", "lib", "shared", true, "/t/shared-3"),
+            r#"{"reason":"compiler-artifact","package_id":"registry+https://x#libc@0.2.1",
+               "fresh":false,"target":{"kind":["lib"],"name":"libc"},"profile":{"test":false}}"#
+                .replace('\n', ""),
             r#"{"reason":"build-finished","success":true}"#.into(),
         ]
         .join("\n");
-        let expected = vec![
+        let binaries = vec![
             Binary {
                 target: "lib".into(),
                 path: "/t/s-1".into(),
@@ -229,15 +421,22 @@ mod tests {
                 path: "/t/timers-2".into(),
             },
         ];
+        let compiled = vec!["s".to_owned(), "libc".to_owned()];
         assert_eq!(
             read_messages(&messages, Path::new("/w/s")),
-            Build::Built(expected)
+            Build::Built { binaries, compiled }
         );
+        assert_eq!(
+            package_name("path+file:///w/step03-x#0.1.0"),
+            Some("step03-x")
+        );
+        assert_eq!(package_name("path+file:///w/s#name@0.1.0"), Some("name"));
     }
 
     #[test]
-    fn the_first_error_as_one_line() {
+    fn the_first_error_whole_and_how_many() {
         let primary = r#"{"file_name":"s/src/b.rs","line_start":7,"is_primary":true}"#;
+        let rendered = "error[E0308]: mismatched types\n --> s/src/b.rs:7:5\n  |\n7 |     x\n";
         let messages = [
             diagnostic(
                 "warning",
@@ -247,13 +446,12 @@ mod tests {
             diagnostic(
                 "error",
                 primary,
-                r#""message":"mismatched types","rendered":null"#,
+                &format!(
+                    r#""message":"mismatched types","rendered":{}"#,
+                    serde_json::to_string(rendered).expect("json")
+                ),
             ),
-            diagnostic(
-                "error",
-                "{}",
-                r#""rendered":"s/src/c.rs:2:3: error[E0425]: x\n""#,
-            ),
+            diagnostic("error", "{}", r#""message":"x","rendered":"x\n""#),
             diagnostic(
                 "error",
                 "",
@@ -261,12 +459,12 @@ mod tests {
             ),
         ]
         .join("\n");
-        assert_eq!(
-            read_messages(&messages, Path::new("/w/s")),
-            Build::Refused {
-                first: "s/src/b.rs:7: mismatched types".into(),
-                errors: 2
-            }
-        );
+        let Build::Refused { first, errors } = read_messages(&messages, Path::new("/w/s")) else {
+            panic!("refused");
+        };
+        assert_eq!(errors, 2);
+        assert_eq!(first.rendered, rendered);
+        assert_eq!(first.primary.as_deref(), Some("s/src/b.rs"));
+        assert_eq!(first.short, "s/src/b.rs:7: mismatched types");
     }
 }

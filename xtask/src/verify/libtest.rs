@@ -1,15 +1,18 @@
-//! Running one test binary under a time limit, and reading what libtest printed: which tests
-//! passed, which failed and with what message, which never finished.
+//! Running test binaries under a time limit, and reading what libtest printed: which tests
+//! passed, which failed and how (a wrong value, a panic, a missing panic, …), which never
+//! finished, and whether those were busy or asleep when they were stopped.
 //!
 //! libtest's JSON output is unstable, so this reads its plain output (`--color never`):
 //! `test NAME ... ok|FAILED|ignored` lines, then a `---- NAME stdout ----` section per failure.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use super::failure::{Failure, Panic, expected_panic};
+use super::screen::Screen;
 use crate::Error;
 
 /// A test binary of the step: its test target and its path.
@@ -21,13 +24,23 @@ pub struct Binary {
     pub path: PathBuf,
 }
 
+impl Binary {
+    /// How a participant knows it: `tests/timers.rs`, or `the unit tests (src/)`.
+    pub fn label(&self) -> String {
+        match self.target.as_str() {
+            "lib" => "the unit tests (src/)".into(),
+            target => format!("tests/{target}.rs"),
+        }
+    }
+}
+
 /// How one test ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// It passed.
     Passed,
-    /// It failed: the first lines of its panic message (or why it never finished).
-    Failed(String),
+    /// It failed, and how.
+    Failed(Failure),
     /// It is `#[ignore]`d.
     Ignored,
 }
@@ -43,6 +56,26 @@ pub struct TestResult {
     pub outcome: Outcome,
 }
 
+impl TestResult {
+    /// `target::name`, as `exercises.toml` and the reports name a test.
+    pub fn full_name(&self) -> String {
+        format!("{}::{}", self.target, self.name)
+    }
+}
+
+/// Which tests of a binary to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Those whose name contains one of these (all of them if there is none).
+    Filters(Vec<String>),
+    /// Exactly these, all at once, each in a process of its own: a test that has not finished
+    /// when time is up was running all along, so it hangs, and no test waits on another's
+    /// lock or shares its fate.
+    Exactly(Vec<String>),
+    /// All but these.
+    AllBut(Vec<String>),
+}
+
 /// Where a test binary's runs are given their environment and their logs.
 #[derive(Debug, Clone)]
 pub struct Runner {
@@ -50,23 +83,67 @@ pub struct Runner {
     pub package_dir: PathBuf,
     /// The target directory of the build: tests that build demos must build into it.
     pub target_dir: PathBuf,
-    /// The most a binary may run before it is killed.
+    /// The most a binary may run before it is stopped.
     pub limit: Duration,
+    /// The most a test may run when it runs again alone.
+    pub alone_limit: Duration,
 }
 
 /// How often a running binary is asked whether it has finished.
 const POLL_EVERY: Duration = Duration::from_millis(20);
 
-/// What a failed test whose message was lost says: libtest prints messages at the end.
-const NO_MESSAGE: &str = "failed (no message)";
+/// How long before the limit the threads of a binary are watched, to tell a busy one (a loop
+/// that never ends) from an asleep one (a wait for something that never comes).
+const WATCH_BEFORE_LIMIT: Duration = Duration::from_secs(1);
+
+/// How a run of a binary ended, when that was not an ordinary exit.
+#[derive(Debug, Clone, PartialEq)]
+enum Ended {
+    /// It exited by itself (0 or 101: libtest's own codes).
+    Exited,
+    /// It died: by a signal, or with another code.
+    Crashed(String),
+    /// It was stopped at the limit; what was seen of its threads before.
+    Stopped(Watch),
+}
+
+/// What was seen of a process's threads in the last second before it was stopped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Watch {
+    /// How many times one of its threads was seen running (or ready to run), of `seen`.
+    running: usize,
+    /// How many times it was looked at.
+    seen: usize,
+}
+
+impl Watch {
+    /// Whether it was busy (seen running most of the time: a loop that never ends) or asleep
+    /// (a wait for something that never comes); `None` when it could not be seen.
+    fn busy(self) -> Option<bool> {
+        (self.seen > 0).then_some(self.running * 2 > self.seen)
+    }
+}
 
 impl Runner {
-    /// Runs `binary` (only the tests that match one of `filters`, all if none), and reads the
-    /// outcome of each of its tests. When the binary crashed or was killed, each test whose
-    /// outcome was lost with it runs again alone, so that it says how it ends.
-    pub fn run(&self, binary: &Binary, filters: &[String]) -> Result<Vec<TestResult>, Error> {
-        let (printed, _, ended) = self.execute(binary, filters, &binary.target)?;
-        let mut results: Vec<TestResult> = parse(&printed)
+    /// Runs `selection` of the tests of `binary`, saying on `screen` what runs, and reads the
+    /// outcome of each. When the binary crashed or was stopped, each test whose outcome was
+    /// lost with it runs again alone, so that it says how it ends; with `Exactly`, a test still
+    /// running at the limit hangs, and says so.
+    pub fn run(
+        &self,
+        binary: &Binary,
+        selection: &Selection,
+        what: &str,
+        screen: &mut Screen,
+    ) -> Result<Vec<TestResult>, Error> {
+        if let Selection::Exactly(names) = selection {
+            return self.run_each(binary, names, what, screen);
+        }
+        let args = arguments(selection);
+        let log = &binary.target;
+        let (printed, _, ended) = self.execute(binary, &args, log, what, self.limit, screen)?;
+        let mut results: Vec<TestResult> = self
+            .parse(&printed)
             .into_iter()
             .map(|(name, outcome)| TestResult {
                 target: binary.target.clone(),
@@ -74,95 +151,225 @@ impl Runner {
                 outcome,
             })
             .collect();
-        if ended.is_some() {
-            for name in self.list(binary, filters)? {
-                let known = results.iter().position(|r| r.name == name);
-                let lost = Outcome::Failed(NO_MESSAGE.into());
-                if known.is_some_and(|i| results[i].outcome != lost) {
-                    continue;
-                }
-                let result = TestResult {
-                    target: binary.target.clone(),
-                    outcome: self.alone(binary, &name)?,
-                    name,
-                };
-                match known {
-                    Some(i) => results[i] = result,
-                    None => results.push(result),
-                }
+        if ended == Ended::Exited {
+            return Ok(results);
+        }
+        for name in self.list(binary, selection)? {
+            let known = results.iter().position(|r| r.name == name);
+            if known.is_some_and(|i| results[i].outcome != Outcome::Failed(Failure::Silent)) {
+                continue;
+            }
+            let outcome = self.alone(binary, &name, screen)?;
+            let result = TestResult {
+                target: binary.target.clone(),
+                outcome,
+                name,
+            };
+            match known {
+                Some(i) => results[i] = result,
+                None => results.push(result),
             }
         }
         Ok(results)
     }
 
+    /// Runs each of `names` in a process of its own, all at once, under the limit: a test still
+    /// running then hangs, and whether its process was busy or asleep says why. A test whose
+    /// process crashed runs again alone, so that its panic message is not lost with it.
+    fn run_each(
+        &self,
+        binary: &Binary,
+        names: &[String],
+        what: &str,
+        screen: &mut Screen,
+    ) -> Result<Vec<TestResult>, Error> {
+        if super::stopped() {
+            return Err(super::stopped_error());
+        }
+        let logs = self.logs()?;
+        let mut running: Vec<Running> = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let log = logs.join(format!("{}.{i}", binary.target));
+            let args = [name, "--exact", "--test-threads", "1"].map(String::from);
+            let child = self.spawn(binary, &args, &log)?;
+            running.push(Running {
+                name: name.clone(),
+                log,
+                child,
+                ended: None,
+                watch: Watch::default(),
+            });
+        }
+        let start = Instant::now();
+        while running.iter().any(|r| r.ended.is_none()) {
+            if super::stopped() {
+                running.iter_mut().for_each(|r| stop(&mut r.child));
+                return Err(super::stopped_error());
+            }
+            let late = start.elapsed() + WATCH_BEFORE_LIMIT >= self.limit;
+            for run in running.iter_mut().filter(|r| r.ended.is_none()) {
+                run.ended = match run.child.try_wait() {
+                    Ok(Some(status)) if matches!(status.code(), Some(0 | 101)) => {
+                        Some(Ended::Exited)
+                    }
+                    Ok(Some(status)) => Some(Ended::Crashed(super::failure::how(status))),
+                    Ok(None) if start.elapsed() >= self.limit => {
+                        stop(&mut run.child);
+                        Some(Ended::Stopped(run.watch))
+                    }
+                    Ok(None) => {
+                        if late {
+                            look_at_threads(run.child.id(), &mut run.watch);
+                        }
+                        None
+                    }
+                    Err(e) => return Err(Error::Failed(format!("cannot wait for a test: {e}"))),
+                };
+            }
+            screen.live(what, start)?;
+            thread::sleep(POLL_EVERY);
+        }
+        let mut results = Vec::new();
+        for run in running {
+            let printed = read(&run.log.with_extension("stdout"));
+            let outcome = self
+                .parse(&printed)
+                .into_iter()
+                .find(|(n, _)| *n == run.name);
+            let outcome = match (run.ended, outcome) {
+                (Some(Ended::Stopped(watch)), _) => Outcome::Failed(Failure::Hung {
+                    after: self.limit,
+                    busy: watch.busy(),
+                }),
+                (Some(Ended::Exited), Some((_, outcome))) => outcome,
+                _ => self.alone(binary, &run.name, screen)?,
+            };
+            results.push(TestResult {
+                target: binary.target.clone(),
+                name: run.name,
+                outcome,
+            });
+        }
+        Ok(results)
+    }
+
+    /// The folder of the runs' outputs.
+    fn logs(&self) -> Result<PathBuf, Error> {
+        let logs = self.target_dir.join("xtask-verify");
+        fs::create_dir_all(&logs).map_err(|e| Error::Failed(format!("{}: {e}", logs.display())))?;
+        Ok(logs)
+    }
+
+    /// Starts `binary` with `args`, its output in `log`.stdout and `log`.stderr.
+    fn spawn(&self, binary: &Binary, args: &[String], log: &Path) -> Result<Child, Error> {
+        let create =
+            |p: &Path| File::create(p).map_err(|e| Error::Failed(format!("{}: {e}", p.display())));
+        self.command(binary, args)
+            .args(["--color", "never"])
+            .stdout(create(&log.with_extension("stdout"))?)
+            .stderr(create(&log.with_extension("stderr"))?)
+            .spawn()
+            .map_err(|e| Error::Failed(format!("cannot start {}: {e}", binary.path.display())))
+    }
+
     /// One test run alone, its output not captured, so that its panic message reaches stderr
     /// even when the binary aborts (a panic in a `Drop` while another panic unwinds).
-    fn alone(&self, binary: &Binary, name: &str) -> Result<Outcome, Error> {
+    fn alone(&self, binary: &Binary, name: &str, screen: &mut Screen) -> Result<Outcome, Error> {
         let args = [name, "--exact", "--nocapture", "--test-threads", "1"].map(String::from);
-        let (printed, said, ended) =
-            self.execute(binary, &args, &format!("{}.alone", binary.target))?;
-        let outcome = parse(&printed)
+        let log = format!("{}.alone", binary.target);
+        let what = format!("running {name} alone");
+        let limit = self.alone_limit;
+        let (printed, said, ended) = self.execute(binary, &args, &log, &what, limit, screen)?;
+        let outcome = self
+            .parse(&printed)
             .into_iter()
             .find(|(n, _)| n == name)
             .map(|(_, o)| o);
-        let panic = first_panic(&said);
+        let panic = Panic::first(&said);
         Ok(match (outcome, ended) {
-            (Some(Outcome::Failed(_)), None) => Outcome::Failed(panic.unwrap_or(NO_MESSAGE.into())),
-            (Some(outcome), None) => outcome,
-            (_, ended) => {
-                let ended = ended.unwrap_or_else(|| "ended without a word".into());
-                Outcome::Failed(match panic {
-                    Some(panic) => format!("{panic} (then the test binary {ended})"),
-                    None => format!("the test binary {ended} in this test"),
-                })
+            (Some(Outcome::Failed(Failure::Silent)), Ended::Exited) => {
+                Outcome::Failed(panic.map_or(Failure::Silent, Failure::from_panic))
             }
+            (Some(outcome), Ended::Exited) => outcome,
+            (_, Ended::Stopped(watch)) => Outcome::Failed(Failure::Hung {
+                after: limit,
+                busy: watch.busy(),
+            }),
+            (_, Ended::Crashed(how)) => Outcome::Failed(Failure::Crashed { how, panic }),
+            (None, Ended::Exited) => Outcome::Failed(Failure::Crashed {
+                how: "ended without a word".into(),
+                panic,
+            }),
         })
     }
 
-    /// Runs `binary` with `args` under the time limit, its output in files named after `log`;
-    /// returns its stdout, its stderr, and how it ended when that was not an ordinary exit.
+    /// Runs `binary` with `args` under `limit`, its output in files named after `log`, `what`
+    /// shown on the live line; returns its stdout, its stderr, and how it ended.
     fn execute(
         &self,
         binary: &Binary,
         args: &[String],
         log: &str,
-    ) -> Result<(String, String, Option<String>), Error> {
-        let logs = self.target_dir.join("xtask-verify");
-        fs::create_dir_all(&logs).map_err(|e| Error::Failed(format!("{}: {e}", logs.display())))?;
-        let out = logs.join(format!("{log}.stdout"));
-        let err = logs.join(format!("{log}.stderr"));
-        let create =
-            |p: &Path| File::create(p).map_err(|e| Error::Failed(format!("{}: {e}", p.display())));
-        let mut child = self
-            .command(binary, args)
-            .args(["--color", "never"])
-            .stdout(create(&out)?)
-            .stderr(create(&err)?)
-            .spawn()
-            .map_err(|e| Error::Failed(format!("cannot start {}: {e}", binary.path.display())))?;
-        let start = Instant::now();
-        let ended = loop {
-            match child.try_wait() {
-                Ok(Some(status)) if matches!(status.code(), Some(0 | 101)) => break None,
-                Ok(Some(status)) => break Some(format!("crashed ({status})")),
-                Ok(None) if start.elapsed() >= self.limit => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break Some(format!("was killed after {} s", self.limit.as_secs()));
-                }
-                Ok(None) => thread::sleep(POLL_EVERY),
-                Err(e) => return Err(Error::Failed(format!("cannot wait for a test: {e}"))),
-            }
-        };
-        let read =
-            |path: &Path| String::from_utf8_lossy(&fs::read(path).unwrap_or_default()).into_owned();
+        what: &str,
+        limit: Duration,
+        screen: &mut Screen,
+    ) -> Result<(String, String, Ended), Error> {
+        if super::stopped() {
+            return Err(super::stopped_error());
+        }
+        let log = self.logs()?.join(log);
+        let mut child = self.spawn(binary, args, &log)?;
+        let ended = wait(&mut child, what, limit, screen)?;
+        let (out, err) = (log.with_extension("stdout"), log.with_extension("stderr"));
         Ok((read(&out), read(&err), ended))
     }
+}
 
-    /// The names of the tests of `binary` that `filters` select.
-    fn list(&self, binary: &Binary, filters: &[String]) -> Result<Vec<String>, Error> {
+/// Waits for `child` within `limit`, watching its threads in the last second; stops it at the
+/// limit, or at once when `verify` is asked to stop.
+fn wait(
+    child: &mut Child,
+    what: &str,
+    limit: Duration,
+    screen: &mut Screen,
+) -> Result<Ended, Error> {
+    let start = Instant::now();
+    let mut watch = Watch::default();
+    loop {
+        if super::stopped() {
+            stop(child);
+            return Err(super::stopped_error());
+        }
+        match child.try_wait() {
+            Ok(Some(status)) if matches!(status.code(), Some(0 | 101)) => {
+                return Ok(Ended::Exited);
+            }
+            Ok(Some(status)) => return Ok(Ended::Crashed(super::failure::how(status))),
+            Ok(None) if super::stopped() => {
+                stop(child);
+                return Err(super::stopped_error());
+            }
+            Ok(None) if start.elapsed() >= limit => {
+                stop(child);
+                return Ok(Ended::Stopped(watch));
+            }
+            Ok(None) => {
+                if start.elapsed() + WATCH_BEFORE_LIMIT >= limit {
+                    look_at_threads(child.id(), &mut watch);
+                }
+                screen.live(what, start)?;
+                thread::sleep(POLL_EVERY);
+            }
+            Err(e) => return Err(Error::Failed(format!("cannot wait for a test: {e}"))),
+        }
+    }
+}
+
+impl Runner {
+    /// The names of the tests of `binary` that `selection` selects.
+    fn list(&self, binary: &Binary, selection: &Selection) -> Result<Vec<String>, Error> {
         let output = self
-            .command(binary, filters)
+            .command(binary, &arguments(selection))
             .args(["--list", "--format", "terse"])
             .stderr(Stdio::null())
             .output()
@@ -175,6 +382,11 @@ impl Runner {
             .collect())
     }
 
+    /// Every test of `binary`, by name.
+    pub fn all_tests(&self, binary: &Binary) -> Result<Vec<String>, Error> {
+        self.list(binary, &Selection::Filters(Vec::new()))
+    }
+
     fn command(&self, binary: &Binary, args: &[String]) -> Command {
         let mut command = Command::new(&binary.path);
         command
@@ -185,6 +397,88 @@ impl Runner {
             .stdin(Stdio::null());
         command
     }
+
+    /// Each test's name and outcome, in the order libtest reported them; a `#[should_panic]`
+    /// test that did not panic says which panic it expected, read from its source.
+    fn parse(&self, printed: &str) -> Vec<(String, Outcome)> {
+        let mut results = parse(printed);
+        for (_, outcome) in &mut results {
+            if let Outcome::Failed(Failure::NoPanic { at, expected }) = outcome {
+                *expected = at
+                    .as_deref()
+                    .and_then(|at| expected_panic(&self.package_dir, at));
+            }
+        }
+        results
+    }
+}
+
+/// The command-line arguments of a test binary for `selection`.
+fn arguments(selection: &Selection) -> Vec<String> {
+    match selection {
+        Selection::Filters(filters) => filters.clone(),
+        Selection::Exactly(names) => {
+            let mut args = names.clone();
+            let threads = names.len().max(1).to_string();
+            args.extend(["--exact".into(), "--test-threads".into(), threads]);
+            args
+        }
+        Selection::AllBut(names) => {
+            let mut args = vec!["--exact".to_owned()];
+            for name in names {
+                args.extend(["--skip".to_owned(), name.clone()]);
+            }
+            args
+        }
+    }
+}
+
+/// One test running in a process of its own.
+#[derive(Debug)]
+struct Running {
+    /// The test.
+    name: String,
+    /// Its output, without the extension.
+    log: PathBuf,
+    /// Its process.
+    child: Child,
+    /// How it ended, once it has.
+    ended: Option<Ended>,
+    /// What was seen of its threads.
+    watch: Watch,
+}
+
+/// A file's text, or nothing.
+fn read(path: &Path) -> String {
+    String::from_utf8_lossy(&fs::read(path).unwrap_or_default()).into_owned()
+}
+
+/// Kills `child` and waits for it, so that it leaves no zombie behind.
+fn stop(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Looks once at the threads of process `pid`: is one of them running? Linux keeps this in
+/// `/proc/PID/task/*/stat`; elsewhere nothing is seen, and no diagnosis is made.
+fn look_at_threads(pid: u32, watch: &mut Watch) {
+    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return;
+    };
+    let mut running = false;
+    for task in tasks.flatten() {
+        let Ok(stat) = fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        // `TID (NAME) STATE …`: the name may hold spaces and parentheses; the state follows
+        // the last `)`.
+        let Some(close) = stat.rfind(')') else {
+            continue;
+        };
+        running |= stat[close + 1..].trim_start().starts_with('R');
+    }
+    watch.seen += 1;
+    watch.running += usize::from(running);
 }
 
 /// Each test's name and outcome, in the order libtest reported them.
@@ -200,7 +494,7 @@ pub fn parse(printed: &str) -> Vec<(String, Outcome)> {
         let name = name.strip_suffix(" - should panic").unwrap_or(name);
         let outcome = match verdict.trim() {
             "ok" => Outcome::Passed,
-            "FAILED" => Outcome::Failed(message(printed, name)),
+            "FAILED" => Outcome::Failed(Failure::read(section(printed, name))),
             verdict if verdict.starts_with("ignored") => Outcome::Ignored,
             _ => continue,
         };
@@ -209,105 +503,19 @@ pub fn parse(printed: &str) -> Vec<(String, Outcome)> {
     results
 }
 
-/// The panic message of a failed test, from its `---- NAME stdout ----` section.
-fn message(printed: &str, name: &str) -> String {
+/// The `---- NAME stdout ----` section of a failed test: what it printed and how it failed.
+fn section<'a>(printed: &'a str, name: &str) -> &'a str {
     let header = format!("---- {name} stdout ----");
     let Some(section) = printed.split(&header).nth(1) else {
-        return NO_MESSAGE.into();
+        return "";
     };
-    let section = section.split("\n---- ").next().unwrap_or(section);
-    first_panic(section).unwrap_or_else(|| "failed (no panic message)".into())
-}
-
-/// The first panic message in `text`: the lines after its first `thread '…' panicked at …:`,
-/// up to a blank line or a `note:`, joined by ` / `.
-fn first_panic(text: &str) -> Option<String> {
-    let mut lines = text.lines().skip_while(|l| !is_panic_line(l));
-    let panic_line = lines.next()?;
-    let mut message: Vec<&str> = lines
-        .take_while(|l| !l.trim().is_empty() && !l.starts_with("note:"))
-        .map(str::trim)
-        .collect();
-    if message.is_empty() {
-        // An old libtest puts the message on the same line, after `panicked at 'msg', file`.
-        message.push(panic_line);
-    }
-    Some(message.join(" / "))
-}
-
-fn is_panic_line(line: &str) -> bool {
-    // `thread 'name' panicked at`, or `thread 'name' (1234) panicked at` since Rust 1.9x.
-    line.starts_with("thread '") && line.contains(" panicked at ")
+    let end = ["\n---- ", "\nfailures:\n"]
+        .iter()
+        .filter_map(|end| section.find(end))
+        .min()
+        .unwrap_or(section.len());
+    &section[..end]
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const PRINTED: &str = "
-running 4 tests
-test a_waiter_is_pending ... ok
-test polling_again_panics - should panic ... ok
-test timers_fire_in_order ... FAILED
-test slow_one ... ignored, takes a minute
-test sleep_is_polled_twice ... FAILED
-
-failures:
-
----- timers_fire_in_order stdout ----
-captured line printed by the test
-
-thread 'timers_fire_in_order' (4242) panicked at tests/timers.rs:40:5:
-assertion `left == right` failed: fired out of order
-  left: [2, 1]
- right: [1, 2]
-note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
-
----- sleep_is_polled_twice stdout ----
-
-thread '<unnamed>' panicked at src/timer.rs:20:5:
-not yet implemented: exercise sleep: a one-shot and a timer
-
-failures:
-    sleep_is_polled_twice
-    timers_fire_in_order
-
-test result: FAILED. 2 passed; 2 failed; 1 ignored; 0 measured; 0 filtered out
-";
-
-    #[test]
-    fn every_outcome_and_its_message() {
-        let results = parse(PRINTED);
-        let names: Vec<&str> = results.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(
-            names,
-            [
-                "a_waiter_is_pending",
-                "polling_again_panics",
-                "timers_fire_in_order",
-                "slow_one",
-                "sleep_is_polled_twice"
-            ]
-        );
-        assert_eq!(results[1].1, Outcome::Passed);
-        assert_eq!(
-            results[2].1,
-            Outcome::Failed(
-                "assertion `left == right` failed: fired out of order / left: [2, 1] / \
-                 right: [1, 2]"
-                    .into()
-            )
-        );
-        assert_eq!(results[3].1, Outcome::Ignored);
-        assert_eq!(
-            results[4].1,
-            Outcome::Failed("not yet implemented: exercise sleep: a one-shot and a timer".into())
-        );
-    }
-
-    #[test]
-    fn a_warning_about_a_slow_test_is_no_result() {
-        let printed = "test slow has been running for over 60 seconds\ntest slow ... ok\n";
-        assert_eq!(parse(printed), [("slow".to_owned(), Outcome::Passed)]);
-    }
-}
+mod tests;

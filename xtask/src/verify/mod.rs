@@ -1,39 +1,81 @@
-//! `cargo xtask verify N`: builds the participant's copy of step N, runs its tests, and says
-//! for each exercise whether it is still `todo!()`, failing (which test, and why) or done;
-//! then the hint to read next.
+//! `cargo xtask verify [N]`: builds the participant's copy of step N (the copy it runs in, when
+//! N is left out), runs the tests that grade its exercises, and says for each exercise whether
+//! it is still `todo!()`, failing (which test, and how, in plain words) or done; then the hint
+//! to read next.
 //!
-//! A test grades an exercise when the exercise's `tests` name it; a failure whose message is
-//! another exercise's `todo!()` means "write that one first", not "this one is wrong".
+//! What a patient instructor would say, in that order: a copy that does not compile gets the
+//! compiler's first error whole, and the command that shows them all. The graded tests run
+//! first, each with a short time limit of its own, all at once: one that hangs is named, and
+//! whether it was busy or asleep says why it hangs. The step's other tests (demos, promises
+//! beyond the exercises) run once every exercise is done. A test grades an exercise when the
+//! exercise's `tests` name it; a failure whose message is another exercise's `todo!()` means
+//! "write that one first", not "this one is wrong".
 
 mod cargo;
-pub mod json;
+pub mod failure;
 pub mod libtest;
+mod report;
+mod screen;
+pub mod text;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use lexopt::prelude::*;
 
-pub use cargo::{Build, build_tests};
-use libtest::{Outcome, Runner, TestResult};
+pub use cargo::{Build, Diagnostic, build_tests};
+pub use report::{Grade, grade};
+pub use screen::Screen;
+pub use text::{plural, wrap};
 
-use crate::exercise::state::{self, State, Verdict, Written};
-use crate::exercise::{copy, meta};
-use crate::steps::{self, Step};
-use crate::{Error, WIDTH, Workspace, help, print_out, unexpected};
+use libtest::{Outcome, Runner, Selection, TestResult};
+
+use crate::exercise::here::Here;
+use crate::exercise::meta;
+use crate::exercise::{copy, state};
+use crate::steps::Step;
+use crate::{Error, Workspace, demo, help, unexpected};
 
 /// `cargo xtask verify --help`.
 pub const HELP: &str = "\
-usage: cargo xtask verify N
-builds your copy of step N (workshop/stepNN-…, made by `cargo xtask exercise N`), runs its
-tests, and says which exercises are todo, failing or done, then the hint to read next
+usage: cargo xtask verify [N]
+builds your copy of step N (workshop/stepNN-…, made by `cargo xtask exercise N`; inside a copy,
+N is that copy's step), runs the tests of its exercises, and says which are todo, failing or
+done, then the hint to read next
 ";
 
-/// The most one test binary may run: the tests' own limits are 30 s, then 3 s once one is stuck.
+/// How long one graded test may run: the slowest takes well under a second on a busy machine,
+/// so a test still running after this hangs, and the participant hears so in seconds.
+pub const GRADED_LIMIT: Duration = Duration::from_secs(10);
+
+/// The most one binary of the step's other tests may run: their own limits are 30 s, then 3 s
+/// once one is stuck.
 pub const BINARY_LIMIT: Duration = Duration::from_secs(120);
 
-/// Verifies the copy of the step given on the command line.
+/// The most one of those tests may run again alone, when its binary was stopped or crashed.
+pub const ALONE_LIMIT: Duration = Duration::from_secs(40);
+
+/// The time limits of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Of each graded test.
+    pub graded: Duration,
+    /// Of each binary of the step's other tests.
+    pub binary: Duration,
+    /// Of one of those tests run again alone.
+    pub alone: Duration,
+}
+
+/// The limits of `cargo xtask verify`.
+pub const LIMITS: Limits = Limits {
+    graded: GRADED_LIMIT,
+    binary: BINARY_LIMIT,
+    alone: ALONE_LIMIT,
+};
+
+/// Verifies the copy of the step given on the command line, or of the copy it runs in.
 pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Error> {
     let mut step = None;
     while let Some(arg) = parser.next()? {
@@ -49,94 +91,162 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
             }
         }
     }
-    let step =
-        step.ok_or_else(|| Error::Usage("verify needs a step: `cargo xtask verify 3`".into()))?;
-    let step = steps::find(&ws.steps, &step)?;
-    let dir = existing_copy(&ws.root, step)?;
-    let exercises = meta::exercises(step)?;
-    print_out(&format!(
-        "verify {}, in {}\n(failing tests are expected at the start: each todo!() fails the tests \
-         that need it)\n",
-        step.label(),
-        copy::label(step)
-    ))?;
-    let results = run_tests(&dir, step)?;
-    let (report, done) = report(step, &dir, &exercises, &results)?;
-    print_out(&report)?;
+    let here = Here::now(&ws.root);
+    let step = here.step(&ws.steps, step.as_deref(), USAGE)?;
+    let mut screen = Screen::stdout();
+    let done = verify(ws, &here, step, &mut screen);
+    // An error ends the run with a line of its own, not after a live line left on the screen.
+    screen.erase_live()?;
+    let done = done?;
     Ok(match done {
         true => ExitCode::SUCCESS,
         false => ExitCode::FAILURE,
     })
 }
 
-/// Builds the copy at `dir` (in its own `target/`, so that its demos never replace the
-/// workspace's) and runs every test binary of the step, one after the other.
-fn run_tests(dir: &Path, step: &Step) -> Result<Vec<TestResult>, Error> {
-    let target_dir = dir.join("target");
-    let binaries = match build_tests(dir, &step.name, &target_dir, &[], true)? {
-        Build::Built(binaries) => binaries,
-        Build::Refused { first, errors } => return Err(refused(&first, errors)),
+/// The error for `verify` without a step, outside a copy.
+const USAGE: &str = "verify needs a step: `cargo xtask verify 3` (inside a copy, the copy's)";
+
+/// Verifies the copy of `step` as seen from `here`, printing to `screen`; whether every
+/// exercise is done and every test passes.
+pub fn verify(
+    ws: &Workspace,
+    here: &Here,
+    step: &Step,
+    screen: &mut Screen,
+) -> Result<bool, Error> {
+    verify_with(ws, here, step, screen, LIMITS)
+}
+
+/// [`verify`], with other time limits (the tests' own, shorter).
+pub fn verify_with(
+    ws: &Workspace,
+    here: &Here,
+    step: &Step,
+    screen: &mut Screen,
+    limits: Limits,
+) -> Result<bool, Error> {
+    let dir = existing_copy(&ws.root, step)?;
+    verify_copy(here, step, &dir, &target_dir(&ws.root), screen, limits)
+}
+
+/// [`verify_with`] the copy at `dir`, built into `target_dir`: what the README's sample runs,
+/// on a copy of its own.
+pub fn verify_copy(
+    here: &Here,
+    step: &Step,
+    dir: &Path,
+    target_dir: &Path,
+    screen: &mut Screen,
+    limits: Limits,
+) -> Result<bool, Error> {
+    let (dir, target_dir) = (dir.to_path_buf(), target_dir.to_path_buf());
+    let exercises = meta::exercises(step)?;
+    // Anywhere inside the copy, it is the one the participant is in.
+    let shown = match here.cwd.starts_with(&dir) {
+        true => "this copy".to_owned(),
+        false => here.show(&dir),
     };
-    print_out(&format!(
-        "   running {} test binaries (at most {} s each)…\n\n",
-        binaries.len(),
-        BINARY_LIMIT.as_secs()
+    screen.print(&format!(
+        "verify {}, in {shown}\n(failing tests are expected at the start: each todo!() fails the \
+         tests that need it)\n",
+        step.label(),
     ))?;
+    let binaries = match build_tests(&dir, &step.name, &target_dir, &[], screen)? {
+        Build::Built { binaries, .. } => binaries,
+        Build::Refused { first, errors } => {
+            screen.print(&report::refused(here, &dir, &first, errors))?;
+            return Ok(false);
+        }
+    };
     let runner = Runner {
         package_dir: dir.join(&step.name),
         target_dir,
-        limit: BINARY_LIMIT,
+        limit: limits.graded,
+        alone_limit: limits.graded,
     };
-    let mut results = Vec::new();
+    let mut tests = Vec::new();
     for binary in &binaries {
-        results.extend(runner.run(binary, &[])?);
+        tests.push((binary, runner.all_tests(binary)?));
     }
-    Ok(results)
-}
-
-/// The report of a run: a line or a few per exercise, the other tests, the hint to read next;
-/// and whether everything passed. What it says of each body goes to the state file.
-fn report(
-    step: &Step,
-    dir: &Path,
-    exercises: &[meta::Exercise],
-    results: &[TestResult],
-) -> Result<(String, bool), Error> {
-    let written = state::written(dir, step, exercises);
+    let graded = |binary: &libtest::Binary, name: &str| {
+        let mut all = exercises.iter().flat_map(|e| &e.tests);
+        all.any(|t| t.covers(&binary.target, name))
+    };
+    let mut results: Vec<TestResult> = Vec::new();
+    for (binary, names) in &tests {
+        let mine: Vec<String> = names
+            .iter()
+            .filter(|n| graded(binary, n))
+            .cloned()
+            .collect();
+        if !mine.is_empty() {
+            let what = format!(
+                "running {} ({} test{} of your exercises)",
+                binary.label(),
+                mine.len(),
+                plural(mine.len())
+            );
+            results.extend(runner.run(binary, &Selection::Exactly(mine), &what, screen)?);
+        }
+    }
+    let written = state::written(&dir, step, &exercises);
     let grades: Vec<Grade> = written
         .iter()
-        .map(|w| grade(w, results, exercises))
+        .map(|w| grade(w, &results, &exercises))
         .collect();
-    let mut state = State::load(dir);
-    let mut out = String::new();
-    for (i, (written, grade)) in written.iter().zip(&grades).enumerate() {
-        out.push_str(&line(i + 1, written, grade));
-        remember(&mut state, written, grade);
-    }
-    state.save(dir)?;
     let all_done = grades.iter().all(|g| matches!(g, Grade::Done(_)));
-    out.push_str(&others(results, exercises, all_done));
-    let all_pass = results
+    let others: usize = tests
         .iter()
-        .all(|r| !matches!(r.outcome, Outcome::Failed(_)));
-    let next = written
-        .iter()
-        .zip(&grades)
-        .find(|(_, g)| !matches!(g, Grade::Done(_)));
-    let n = step.number;
-    out.push_str(&match next {
-        Some((written, _)) => next_hint(step, written, &state),
-        None if all_pass => format!(
-            "\nevery exercise of step {n} is done and every test passes: well done!\n\
-             see your bodies beside the reference's: cargo xtask exercise {n} --compare\n"
-        ),
-        None => "\nevery exercise is done; the other tests above still fail\n".into(),
-    });
-    Ok((out, all_done && all_pass))
+        .map(|(binary, names)| names.iter().filter(|n| !graded(binary, n)).count())
+        .sum();
+    let mut other_results = Vec::new();
+    if all_done {
+        let runner = Runner {
+            limit: limits.binary,
+            alone_limit: limits.alone,
+            ..runner
+        };
+        for (binary, names) in &tests {
+            let mine: Vec<String> = names
+                .iter()
+                .filter(|n| graded(binary, n))
+                .cloned()
+                .collect();
+            if names.len() > mine.len() {
+                let what = format!("running {} (the step's other tests)", binary.label());
+                other_results.extend(runner.run(
+                    binary,
+                    &Selection::AllBut(mine),
+                    &what,
+                    screen,
+                )?);
+            }
+        }
+    }
+    let context = report::Context {
+        here,
+        step,
+        dir: &dir,
+    };
+    let (text, done) = report::report(
+        &context,
+        &written,
+        &grades,
+        others,
+        all_done.then_some(&other_results[..]),
+    )?;
+    screen.print(&text)?;
+    Ok(done)
+}
+
+/// Where every copy builds: `target/exercises` of the workspace, where `prepare` built them.
+pub fn target_dir(root: &Path) -> PathBuf {
+    demo::target_dir(root).join("exercises")
 }
 
 /// The copy of `step`, or the error that says how to make one.
-pub fn existing_copy(root: &Path, step: &Step) -> Result<std::path::PathBuf, Error> {
+pub fn existing_copy(root: &Path, step: &Step) -> Result<PathBuf, Error> {
     let dir = copy::dir(root, step);
     match dir.join("Cargo.toml").is_file() {
         true => Ok(dir),
@@ -148,252 +258,30 @@ pub fn existing_copy(root: &Path, step: &Step) -> Result<std::path::PathBuf, Err
     }
 }
 
-/// The one line for a copy that does not compile.
-pub fn refused(first: &str, errors: usize) -> Error {
-    let more = match errors {
-        0 | 1 => String::new(),
-        n => format!(" (and {} more)", n - 1),
-    };
-    Error::Failed(format!("does not compile: {first}{more}"))
+/// Set when a run must stop now (`watch` quits): builds and tests are stopped, not awaited.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Asks every build and test of this process to stop at once.
+pub fn stop() {
+    STOP.store(true, Ordering::SeqCst);
 }
 
-/// Where one exercise stands after a run of its tests.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Grade {
-    /// Its body still holds a `todo!()`.
-    Todo,
-    /// The copy no longer holds the function.
-    Missing(String),
-    /// Its tests fail on another exercise's `todo!()`: that one comes first.
-    Waiting(String),
-    /// A test of it failed: `target::name`, and the message.
-    Failing(String, String),
-    /// Every test of it passed: how many.
-    Done(usize),
+/// Whether a stop was asked.
+pub fn stopped() -> bool {
+    STOP.load(Ordering::SeqCst)
 }
 
-/// The grade of `written`, from the results of its tests.
-pub fn grade(written: &Written, results: &[TestResult], exercises: &[meta::Exercise]) -> Grade {
-    if let Err(why) = &written.body {
-        return Grade::Missing(why.clone());
-    }
-    if written.todo {
-        return Grade::Todo;
-    }
-    let exercise = &written.exercise;
-    let mine: Vec<&TestResult> = results
+/// The error of a run that was stopped.
+pub fn stopped_error() -> Error {
+    Error::Failed("stopped".into())
+}
+
+/// Whether every result passed (or is ignored).
+pub fn all_pass(results: &[TestResult]) -> bool {
+    results
         .iter()
-        .filter(|r| exercise.tests.iter().any(|t| t.covers(&r.target, &r.name)))
-        .collect();
-    let failures = mine.iter().filter_map(|r| match &r.outcome {
-        Outcome::Failed(message) => Some((r, message)),
-        _ => None,
-    });
-    let mut waiting = None;
-    for (result, message) in failures {
-        match todo_of(message, exercises) {
-            Some(other) if other != exercise.name => {
-                waiting.get_or_insert(other);
-            }
-            _ => {
-                return Grade::Failing(
-                    format!("{}::{}", result.target, result.name),
-                    message.clone(),
-                );
-            }
-        }
-    }
-    if let Some(other) = waiting {
-        return Grade::Waiting(other);
-    }
-    match mine.iter().filter(|r| r.outcome == Outcome::Passed).count() {
-        0 => Grade::Failing(
-            "(none)".into(),
-            "none of its tests ran: are they still in the copy?".into(),
-        ),
-        passed => Grade::Done(passed),
-    }
-}
-
-/// The exercise whose `todo!()` a panic message comes from, if it does.
-fn todo_of(message: &str, exercises: &[meta::Exercise]) -> Option<String> {
-    let rest = message.split("not yet implemented: exercise ").nth(1)?;
-    let name = rest.split(':').next()?;
-    exercises
-        .iter()
-        .find(|e| e.name == name)
-        .map(|e| e.name.clone())
-}
-
-/// Remembers what this run said of a written body, so that `progress` can tell.
-fn remember(state: &mut State, written: &Written, grade: &Grade) {
-    let verdict = match grade {
-        Grade::Done(_) => Some(Verdict::Done),
-        Grade::Failing(..) | Grade::Waiting(_) => Some(Verdict::Failing),
-        Grade::Todo | Grade::Missing(_) => None,
-    };
-    let entry = state.entry(&written.exercise.name);
-    entry.verified = verdict.map(|v| (v, written.fingerprint()));
-}
-
-/// One exercise's lines in the report: its verdict, then what to do or what failed.
-fn line(number: usize, written: &Written, grade: &Grade) -> String {
-    let exercise = &written.exercise;
-    let where_ = format!("{} in {}", exercise.item, exercise.file);
-    let (verdict, parts): (&str, Vec<(String, usize)>) = match grade {
-        Grade::Todo => ("todo!()", vec![(where_, 2)]),
-        Grade::Missing(why) => ("missing", vec![(format!("{where_}: {why}"), 2)]),
-        Grade::Waiting(other) => (
-            "waiting",
-            vec![(format!("its tests need `{other}` first"), 1)],
-        ),
-        Grade::Failing(test, message) => ("failing", vec![(test.clone(), 1), (message.clone(), 3)]),
-        Grade::Done(1) => ("done", vec![("its test passes".into(), 1)]),
-        Grade::Done(n) => ("done", vec![(format!("{n} tests pass"), 1)]),
-    };
-    let head = format!("{number:>3}. {:<14} {verdict:<9} ", exercise.name);
-    // Continued lines start under the first one's text.
-    let indent = " ".repeat(head.chars().count());
-    let width = WIDTH - indent.len();
-    let lines: Vec<String> = parts
-        .iter()
-        .flat_map(|(text, most)| {
-            clipped(text, width, *most)
-                .lines()
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    let mut out = head;
-    for (i, text) in lines.iter().enumerate() {
-        match i {
-            0 => out.push_str(&format!("{text}\n")),
-            _ => out.push_str(&format!("{indent}{text}\n")),
-        }
-    }
-    out
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
-/// The failing tests that grade no exercise (demos, the step's other promises), if any. While
-/// an exercise is not done, they most likely fail because of it: one line says how many. Once
-/// all are done, the first one is shown, with its message.
-fn others(results: &[TestResult], exercises: &[meta::Exercise], all_done: bool) -> String {
-    let graded = |r: &TestResult| {
-        let mut tests = exercises.iter().flat_map(|e| &e.tests);
-        tests.any(|t| t.covers(&r.target, &r.name))
-    };
-    let failing: Vec<(String, &String)> = results
-        .iter()
-        .filter(|r| !graded(r))
-        .filter_map(|r| match &r.outcome {
-            Outcome::Failed(message) => Some((format!("{}::{}", r.target, r.name), message)),
-            _ => None,
-        })
-        .collect();
-    let Some((first, message)) = failing.first() else {
-        return String::new();
-    };
-    let n = failing.len();
-    if !all_done {
-        let text = format!(
-            "{n} other test{} fail too, as expected while exercises are not done (first: {first})",
-            plural(n)
-        );
-        return format!("\n{}", wrap(&text, ""));
-    }
-    let more = match n {
-        1 => String::new(),
-        n => format!(" (and {} more: `cargo test` in the copy lists them)", n - 1),
-    };
-    let text = format!("other tests failing: {first}{more}");
-    format!(
-        "\n{}{}",
-        wrap(&text, ""),
-        wrap(&clipped(message, WIDTH - 2, 3), "  ")
-    )
-}
-
-/// The hint to read next: the last one seen of the first exercise not done.
-fn next_hint(step: &Step, written: &Written, state: &State) -> String {
-    let exercise = &written.exercise;
-    let seen = state
-        .entries
-        .get(&exercise.name)
-        .map_or(0, |e| e.hints)
-        .max(1);
-    let at = seen.min(exercise.hints.len());
-    let next = format!(
-        "next: `{}`, {} in {}/{}",
-        exercise.name, exercise.item, step.name, exercise.file
-    );
-    let mut out = format!("\n{}", wrap(&next, ""));
-    out.push_str(&wrap(
-        &format!(
-            "hint {at} of {}: {}",
-            exercise.hints.len(),
-            exercise.hints[at - 1]
-        ),
-        "  ",
-    ));
-    if at < exercise.hints.len() {
-        out.push_str(&format!("  more: cargo xtask hint {}\n", step.number));
-    }
-    out
-}
-
-/// `text` wrapped at `width` columns, in at most `lines` lines (the last one cut with `…`).
-fn clipped(text: &str, width: usize, lines: usize) -> String {
-    let wrapped: Vec<String> = wrap_at(text, "", width)
-        .lines()
-        .map(str::to_owned)
-        .collect();
-    let mut kept: Vec<String> = wrapped.iter().take(lines).cloned().collect();
-    if wrapped.len() > lines {
-        if let Some(last) = kept.last_mut() {
-            *last = cut(&format!("{last} …"), width);
-        }
-    }
-    kept.join("\n")
-}
-
-/// `text` cut to `width` characters, with `…` when it was longer.
-pub fn cut(text: &str, width: usize) -> String {
-    match text.chars().count() > width {
-        true => text.chars().take(width - 1).collect::<String>() + "…",
-        false => text.to_owned(),
-    }
-}
-
-/// `text` in lines of at most [`WIDTH`] columns, each after `indent`, broken between words.
-pub fn wrap(text: &str, indent: &str) -> String {
-    wrap_at(text, indent, WIDTH)
-}
-
-/// `text` in lines of at most `width` columns, each after `indent`, broken between words (a
-/// word longer than a line is cut).
-fn wrap_at(text: &str, indent: &str, width: usize) -> String {
-    let mut out = String::new();
-    for paragraph in text.lines() {
-        let mut line = String::new();
-        for word in paragraph.split(' ') {
-            let wide = indent.len() + line.chars().count() + 1 + word.chars().count() > width;
-            if !line.is_empty() && wide {
-                out.push_str(&format!("{indent}{line}\n"));
-                line.clear();
-            }
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(&cut(word, width.saturating_sub(indent.len()).max(2)));
-        }
-        out.push_str(&format!("{indent}{line}\n"));
-    }
-    out
+        .all(|r| !matches!(r.outcome, Outcome::Failed(_)))
 }
 
 #[cfg(test)]
-mod tests;
+mod grade_tests;

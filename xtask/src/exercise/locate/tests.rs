@@ -147,3 +147,25 @@ fn a_function_that_returns_impl_trait_is_told_apart() {
             .returns_impl
     );
 }
+
+#[test]
+fn a_body_given_back_dedented_is_the_file_as_it_was() {
+    for item in [
+        "run_task",
+        "Loop::fire_due_timers",
+        "impl Wake for TaskWaker: wake_by_ref",
+    ] {
+        let body = find(SOURCE, item).expect("found");
+        let again = body.with_body(SOURCE, &body.dedented(SOURCE));
+        assert_eq!(again, SOURCE, "{item}");
+    }
+}
+
+#[test]
+fn a_file_that_does_not_parse_says_where() {
+    let error = find("fn f() {\n    let x = ;\n}\n", "f").expect_err("broken");
+    assert!(
+        error.starts_with("it does not parse as Rust (line 2, column"),
+        "{error}"
+    );
+}

@@ -1,7 +1,11 @@
 use std::path::PathBuf;
+use std::time::Duration;
 
+use super::failure::{Failure, Panic};
+use super::libtest::{Outcome, TestResult};
 use super::*;
 use crate::exercise::meta::{Exercise, TestFilter};
+use crate::exercise::state::Written;
 
 fn exercise(name: &str, tests: &[(&str, &str)]) -> Exercise {
     Exercise {
@@ -36,8 +40,11 @@ fn result(target: &str, name: &str, outcome: Outcome) -> TestResult {
     }
 }
 
-fn failed(message: &str) -> Outcome {
-    Outcome::Failed(message.into())
+fn panicked(message: &str) -> Outcome {
+    Outcome::Failed(Failure::from_panic(Panic {
+        at: "tests/timers.rs:1:1".into(),
+        message: message.into(),
+    }))
 }
 
 #[test]
@@ -45,11 +52,12 @@ fn grades_from_the_tests_that_name_the_exercise() {
     let sleep = exercise("sleep", &[("timers", "sleep_"), ("wakers", "")]);
     let timers = exercise("timers", &[("timers", "fire")]);
     let all = [sleep.clone(), timers.clone()];
+    let out_of_order = result("timers", "timers_fire_in_order", panicked("out of order"));
     let results = [
         result("timers", "sleep_never_returns_early", Outcome::Passed),
         result("wakers", "a_task_is_woken", Outcome::Passed),
-        result("timers", "timers_fire_in_order", failed("out of order")),
-        result("demos", "talk", failed("no")),
+        out_of_order.clone(),
+        result("demos", "talk", panicked("no")),
     ];
     let body = "{ done }";
     assert_eq!(
@@ -58,7 +66,10 @@ fn grades_from_the_tests_that_name_the_exercise() {
     );
     assert_eq!(
         grade(&written(&timers, body), &results, &all),
-        Grade::Failing("timers::timers_fire_in_order".into(), "out of order".into())
+        Grade::Failing {
+            first: out_of_order,
+            others: Vec::new()
+        }
     );
     assert_eq!(
         grade(&written(&timers, "{ todo!() }"), &results, &all),
@@ -79,18 +90,59 @@ fn a_failure_from_another_exercises_todo_says_which_comes_first() {
     let all = [sleep.clone(), timers.clone()];
     let todo = "not yet implemented: exercise timers: pop the due ones";
     let results = [
-        result("timers", "sleep_never_returns_early", failed(todo)),
-        result("timers", "timers_fire", failed(todo)),
+        result("timers", "sleep_never_returns_early", panicked(todo)),
+        result("timers", "timers_fire", panicked(todo)),
     ];
     assert_eq!(
         grade(&written(&sleep, "{ x }"), &results, &all),
         Grade::Waiting("timers".into())
     );
     // Its own todo in a message (an old build) is a failure like any other.
-    assert_eq!(
+    assert!(matches!(
         grade(&written(&timers, "{ x }"), &results, &all),
-        Grade::Failing("timers::timers_fire".into(), todo.into())
+        Grade::Failing { ref others, .. } if others.is_empty()
+    ));
+}
+
+/// Of several failing tests, the one that explains most comes first: a wrong value before a
+/// hang, a hang before a missing panic; and the others are counted.
+#[test]
+fn the_failure_that_explains_most_comes_first() {
+    let sleep = exercise("sleep", &[("timers", "")]);
+    let no_panic = Outcome::Failed(Failure::NoPanic {
+        at: None,
+        expected: Some("polled after completion".into()),
+    });
+    let hung = Outcome::Failed(Failure::Hung {
+        after: Duration::from_secs(10),
+        busy: Some(true),
+    });
+    let wrong = panicked("assertion `left == right` failed\n  left: 1\n right: 2");
+    let results = [
+        result("timers", "a_missing_panic", no_panic),
+        result("timers", "a_hang", hung.clone()),
+        result("timers", "a_wrong_value", wrong.clone()),
+    ];
+    let Grade::Failing { first, others } = grade(
+        &written(&sleep, "{ x }"),
+        &results,
+        std::slice::from_ref(&sleep),
+    ) else {
+        panic!("failing");
+    };
+    let others: Vec<&str> = others.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        (first.name.as_str(), others),
+        ("a_wrong_value", vec!["a_hang", "a_missing_panic"])
     );
+    let Grade::Failing { first, others } = grade(
+        &written(&sleep, "{ x }"),
+        &results[..2],
+        std::slice::from_ref(&sleep),
+    ) else {
+        panic!("failing");
+    };
+    assert_eq!((first.outcome, others.len()), (hung, 1));
 }
 
 #[test]
@@ -103,24 +155,6 @@ fn no_test_that_ran_is_no_success() {
             &results,
             std::slice::from_ref(&sleep)
         ),
-        Grade::Failing(..)
+        Grade::Missing(_)
     ));
-}
-
-#[test]
-fn lines_fit_the_projector() {
-    let sleep = exercise("sleep", &[("timers", "")]);
-    let message = "word ".repeat(80);
-    let grade = Grade::Failing("timers::t".into(), message);
-    let text = line(1, &written(&sleep, "{ x }"), &grade);
-    assert_eq!(text.lines().count(), 4, "{text}");
-    assert!(text.ends_with("…\n"), "{text}");
-    assert!(text.lines().all(|l| l.chars().count() <= WIDTH), "{text}");
-    let wrapped = wrap(&"word ".repeat(60), "  ");
-    assert!(
-        wrapped
-            .lines()
-            .all(|l| l.chars().count() <= WIDTH && l.starts_with("  "))
-    );
-    assert_eq!(cut("abcdef", 4), "abc…");
 }

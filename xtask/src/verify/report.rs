@@ -1,0 +1,398 @@
+//! What `verify` says: per exercise a verdict and, for one that fails, the failure that explains
+//! most, whole; then the step's other tests, and the hint to read next. Or, for a copy that does
+//! not compile, the compiler's first error whole.
+
+use std::path::Path;
+
+use super::cargo::Diagnostic;
+use super::failure::Failure;
+use super::libtest::{Outcome, TestResult};
+use super::text::{fold, plural, wrap, wrap_hanging};
+use crate::exercise::here::Here;
+use crate::exercise::meta::Exercise;
+use crate::exercise::state::{State, Verdict, Written};
+use crate::steps::Step;
+use crate::{Error, WIDTH};
+
+/// What the report needs to know of where it is read.
+#[derive(Debug)]
+pub struct Context<'a> {
+    /// Where the command ran: paths are shown from there.
+    pub here: &'a Here,
+    /// The step.
+    pub step: &'a Step,
+    /// Its copy.
+    pub dir: &'a Path,
+}
+
+impl Context<'_> {
+    /// A path of the copy, as it opens from where the command ran: one from the step's package
+    /// directory (`src/gather.rs`, as `exercises.toml` says it) or from the copy's root
+    /// (`step03-…/tests/x.rs:12:5`, as the compiler and panics say it), a `:line:col` kept.
+    fn show(&self, path: &str) -> String {
+        if path.starts_with('/') {
+            return path.to_owned();
+        }
+        let file = path.split(':').next().unwrap_or(path);
+        let rest = &path[file.len()..];
+        let from_root = self.dir.join(file);
+        let full = match from_root.exists() {
+            true => from_root,
+            false => self.dir.join(&self.step.name).join(file),
+        };
+        format!("{}{rest}", self.here.show(&full))
+    }
+}
+
+/// Where one exercise stands after a run of its tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grade {
+    /// Its body still holds a `todo!()`.
+    Todo,
+    /// The copy no longer holds the function, or it cannot be read.
+    Missing(String),
+    /// Its tests fail on another exercise's `todo!()`: that one comes first.
+    Waiting(String),
+    /// Tests of it fail: the one that explains most, and the others.
+    Failing {
+        /// The test, and how it failed.
+        first: TestResult,
+        /// The other tests of it that fail, the ones that explain most first.
+        others: Vec<TestResult>,
+    },
+    /// Every test of it passed: how many.
+    Done(usize),
+}
+
+/// The grade of `written`, from the results of its tests.
+pub fn grade(written: &Written, results: &[TestResult], exercises: &[Exercise]) -> Grade {
+    if let Err(why) = &written.body {
+        return Grade::Missing(why.clone());
+    }
+    if written.todo {
+        return Grade::Todo;
+    }
+    let exercise = &written.exercise;
+    let mine: Vec<&TestResult> = results
+        .iter()
+        .filter(|r| exercise.tests.iter().any(|t| t.covers(&r.target, &r.name)))
+        .collect();
+    let mut waiting = None;
+    let mut failing: Vec<(&TestResult, &Failure)> = Vec::new();
+    for result in &mine {
+        let Outcome::Failed(failure) = &result.outcome else {
+            continue;
+        };
+        match failure.message().and_then(|m| todo_of(m, exercises)) {
+            Some(other) if other != exercise.name => {
+                waiting.get_or_insert(other);
+            }
+            _ => failing.push((result, failure)),
+        }
+    }
+    // The failure that explains most first; among equals, the first test run.
+    failing.sort_by_key(|(_, failure)| failure.rank());
+    if let Some(((first, _), others)) = failing.split_first() {
+        return Grade::Failing {
+            first: (*first).clone(),
+            others: others.iter().map(|(r, _)| (*r).clone()).collect(),
+        };
+    }
+    if let Some(other) = waiting {
+        return Grade::Waiting(other);
+    }
+    match mine.iter().filter(|r| r.outcome == Outcome::Passed).count() {
+        0 => Grade::Missing("none of its tests ran: are they still in the copy?".into()),
+        passed => Grade::Done(passed),
+    }
+}
+
+/// The exercise whose `todo!()` a panic message comes from, if it does.
+fn todo_of(message: &str, exercises: &[Exercise]) -> Option<String> {
+    let rest = message.split("not yet implemented: exercise ").nth(1)?;
+    let name = rest.split(':').next()?;
+    exercises
+        .iter()
+        .find(|e| e.name == name)
+        .map(|e| e.name.clone())
+}
+
+/// The report of a run, and whether everything passed; what it says of each body goes to the
+/// state file. `others` counts the step's other tests; `other_results` are theirs, when they
+/// ran (once every exercise is done).
+pub fn report(
+    context: &Context<'_>,
+    written: &[Written],
+    grades: &[Grade],
+    others: usize,
+    other_results: Option<&[TestResult]>,
+) -> Result<(String, bool), Error> {
+    let (step, dir) = (context.step, context.dir);
+    let mut state = State::load(dir);
+    let mut out = String::from("\n");
+    for (i, (written, grade)) in written.iter().zip(grades).enumerate() {
+        out.push_str(&exercise_lines(context, i + 1, written, grade));
+        remember(&mut state, written, grade);
+    }
+    state.save(dir)?;
+    let n = step.number;
+    let all_pass = match other_results {
+        None => {
+            if others > 0 {
+                let text = format!(
+                    "The step's {others} other test{} run once every exercise is done.",
+                    plural(others)
+                );
+                out.push_str(&format!("\n{}", wrap(&text, "")));
+            }
+            false
+        }
+        Some(results) => {
+            out.push_str(&other_failures(context, results));
+            super::all_pass(results)
+        }
+    };
+    let next = written
+        .iter()
+        .zip(grades)
+        .find(|(_, g)| !matches!(g, Grade::Done(_)));
+    out.push_str(&match next {
+        Some((written, _)) => next_hint(context, written, &state),
+        None if all_pass => format!(
+            "\nevery exercise of step {n} is done and every test passes: well done!\n\
+             see your bodies beside the reference's: cargo xtask exercise {n} --compare\n"
+        ),
+        None => "\nevery exercise is done; the other tests above still fail\n".into(),
+    });
+    Ok((out, next.is_none() && all_pass))
+}
+
+/// Remembers what this run said of a written body, so that `progress` can tell.
+fn remember(state: &mut State, written: &Written, grade: &Grade) {
+    let verdict = match grade {
+        Grade::Done(_) => Some(Verdict::Done),
+        Grade::Failing { .. } | Grade::Waiting(_) => Some(Verdict::Failing),
+        Grade::Todo | Grade::Missing(_) => None,
+    };
+    let entry = state.entry(&written.exercise.name);
+    entry.verified = verdict.map(|v| (v, written.fingerprint()));
+    entry.failing = match grade {
+        Grade::Failing { first, .. } => Some(first.full_name()),
+        _ => None,
+    };
+}
+
+/// Where the lines under an exercise's verdict start: under its name.
+const DETAIL_INDENT: usize = 7;
+
+/// How many lines of a panic message are shown; the rest is counted.
+const MESSAGE_LINES: usize = 12;
+
+/// One exercise's lines in the report: its verdict, then what to do or what failed.
+fn exercise_lines(
+    context: &Context<'_>,
+    number: usize,
+    written: &Written,
+    grade: &Grade,
+) -> String {
+    let exercise = &written.exercise;
+    let where_ = format!("{} in {}", exercise.item, context.show(&exercise.file));
+    let (verdict, lines): (&str, Vec<String>) = match grade {
+        Grade::Todo => ("todo!()", vec![where_]),
+        Grade::Missing(why) => ("missing", vec![format!("{where_}: {why}")]),
+        Grade::Waiting(other) => (
+            "waiting",
+            vec![format!(
+                "its tests stop at the todo!() of `{other}`: write that one first"
+            )],
+        ),
+        Grade::Failing { first, others } => ("failing", failing_lines(context, first, others)),
+        Grade::Done(1) => ("done", vec!["its test passes".into()]),
+        Grade::Done(n) => ("done", vec![format!("{n} tests pass")]),
+    };
+    let head = format!("{number:>3}. {:<14} {verdict:<9} ", exercise.name);
+    // Continued lines start under the exercise's name: room for long paths and messages.
+    let indent = " ".repeat(DETAIL_INDENT);
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        // A message's own leading spaces (`  left: …`) are kept.
+        let lead: String = line.chars().take_while(|c| *c == ' ').collect();
+        let rest = format!("{indent}{lead}");
+        match i {
+            0 => out.push_str(&wrap_hanging(line, &head, &indent)),
+            _ => out.push_str(&wrap(line.trim_start(), &rest)),
+        }
+    }
+    out
+}
+
+/// The lines of a failing exercise: the test, how it failed, how many others fail.
+fn failing_lines(context: &Context<'_>, first: &TestResult, others: &[TestResult]) -> Vec<String> {
+    let Outcome::Failed(failure) = &first.outcome else {
+        return vec![first.full_name()];
+    };
+    let mut lines = vec![first.full_name()];
+    let described = failure.describe(&|path| context.show(path));
+    let total = described.len();
+    lines.extend(described.into_iter().take(MESSAGE_LINES));
+    let run_it = |what: &str| {
+        let target = match first.target.as_str() {
+            "lib" => "--lib".to_owned(),
+            target => format!("--test {target}"),
+        };
+        let command = format!("cargo test {target} {} -- --exact", first.name);
+        format!("{what}: {}", context.here.in_dir(context.dir, &command))
+    };
+    if total > MESSAGE_LINES {
+        lines.push(format!("… and {} more lines", total - MESSAGE_LINES));
+        lines.push(run_it("all of it"));
+    }
+    // The others, each with a word of how: enough to see whether they tell the same story.
+    let n = others.len();
+    if n > 0 {
+        let fail = if n == 1 { "fails" } else { "fail" };
+        let named: Vec<String> = others
+            .iter()
+            .take(OTHERS_NAMED)
+            .map(|r| format!("{} ({})", r.full_name(), kind(r)))
+            .collect();
+        let more = match n > OTHERS_NAMED {
+            true => format!(", and {} more", n - OTHERS_NAMED),
+            false => String::new(),
+        };
+        lines.push(format!(
+            "{n} other test{} of it {fail} too: {}{more}",
+            plural(n),
+            named.join(", ")
+        ));
+    }
+    lines
+}
+
+/// How many of the other failing tests of an exercise are named.
+const OTHERS_NAMED: usize = 2;
+
+/// How a test failed, in a word or two.
+fn kind(result: &TestResult) -> &'static str {
+    match &result.outcome {
+        Outcome::Failed(Failure::Assertion(_)) => "a wrong result",
+        Outcome::Failed(Failure::Panicked(_)) => "it panicked",
+        Outcome::Failed(Failure::WrongPanic { .. }) => "another panic",
+        Outcome::Failed(Failure::NoPanic { .. }) => "no panic",
+        Outcome::Failed(Failure::Hung { .. }) => "it hangs",
+        Outcome::Failed(Failure::Crashed { .. }) => "it crashed",
+        Outcome::Failed(Failure::Silent) => "it failed",
+        Outcome::Passed | Outcome::Ignored => "it passed",
+    }
+}
+
+/// The step's other tests that failed, once every exercise is done: the first, with its
+/// failure, and how many others.
+fn other_failures(context: &Context<'_>, results: &[TestResult]) -> String {
+    let mut failing: Vec<(&TestResult, &Failure)> = results
+        .iter()
+        .filter_map(|r| match &r.outcome {
+            Outcome::Failed(failure) => Some((r, failure)),
+            _ => None,
+        })
+        .collect();
+    failing.sort_by_key(|(_, failure)| failure.rank());
+    let Some((first, failure)) = failing.first() else {
+        return String::new();
+    };
+    let n = failing.len();
+    let fail = if n == 1 { "fails" } else { "fail" };
+    let mut out = format!(
+        "\n{}",
+        wrap(
+            &format!(
+                "{n} of the step's other tests {fail}: {}",
+                first.full_name()
+            ),
+            ""
+        )
+    );
+    for line in failure
+        .describe(&|path| context.show(path))
+        .iter()
+        .take(MESSAGE_LINES)
+    {
+        let lead: String = line.chars().take_while(|c| *c == ' ').collect();
+        out.push_str(&wrap(line.trim_start(), &format!("  {lead}")));
+    }
+    out
+}
+
+/// The hint to read next: the last one seen of the first exercise not done.
+fn next_hint(context: &Context<'_>, written: &Written, state: &State) -> String {
+    let exercise = &written.exercise;
+    let seen = state
+        .entries
+        .get(&exercise.name)
+        .map_or(0, |e| e.hints)
+        .max(1);
+    let at = seen.min(exercise.hints.len());
+    let next = format!(
+        "next: `{}`, {} in {}",
+        exercise.name,
+        exercise.item,
+        context.show(&exercise.file)
+    );
+    let mut out = format!("\n{}", wrap(&next, ""));
+    out.push_str(&wrap(
+        &format!(
+            "hint {at} of {}: {}",
+            exercise.hints.len(),
+            exercise.hints[at - 1]
+        ),
+        "  ",
+    ));
+    if at < exercise.hints.len() {
+        out.push_str(&format!(
+            "  more: cargo xtask hint {}\n",
+            context.step.number
+        ));
+    }
+    out
+}
+
+/// What a copy that does not compile gets: the compiler's first error whole, as cargo renders
+/// it (its paths opening from where the command ran, its long lines folded, not cut), then the
+/// command that shows every error.
+pub fn refused(here: &Here, dir: &Path, first: &Diagnostic, errors: usize) -> String {
+    let in_tests = first
+        .primary
+        .as_deref()
+        .is_some_and(|file| file.contains("/tests/") || file.contains("/examples/"));
+    let intro = match in_tests {
+        true => {
+            "The step's tests do not compile against your code: they use its functions and \
+                 types as the reference declares them (did a signature or a name change?). \
+                 The compiler's first error:"
+        }
+        false => "Your code does not compile. The compiler's first error:",
+    };
+    let mut out = format!("\n{}\n", wrap(intro, "").trim_end());
+    let mut rendered = first.rendered.trim_end().to_owned();
+    for file in &first.files {
+        if !file.starts_with('/') {
+            rendered = rendered.replace(
+                &format!("{file}:"),
+                &format!("{}:", here.show(&dir.join(file))),
+            );
+        }
+    }
+    for line in rendered.lines() {
+        for folded in fold(line, WIDTH) {
+            out.push_str(&folded);
+            out.push('\n');
+        }
+    }
+    // The command on a line of its own, never split: it is to be copied.
+    let command = here.in_dir(dir, "cargo test --no-run");
+    out.push_str(&format!(
+        "\n{errors} error{} in all; cargo shows every one with:\n  {command}\n",
+        plural(errors)
+    ));
+    out
+}

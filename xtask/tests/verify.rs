@@ -1,0 +1,436 @@
+//! `verify` as a participant meets it, on a tiny step of four exercises, each written wrong in
+//! one of the ways a newcomer does: a body that compiles and gives a wrong result, one that
+//! does not compile, one that hangs (busy, or asleep), one that does not panic where it should,
+//! one that crashes. Each run is read back whole: what it says, where its paths lead, that no
+//! line is wider than 100 columns and no name is cut.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use xtask::exercise::here::Here;
+use xtask::exercise::state::State;
+use xtask::exercise::{self, copy, guarantees};
+use xtask::verify::{self, Build, Limits, Screen};
+use xtask::{Workspace, hint, steps};
+
+use common::{scratch, write};
+
+/// A long test name, as the real steps have: it must be wrapped, never cut.
+const LONG: &str = "adds_one_and_gives_back_the_next_number_just_like_the_reference_does_each_time";
+
+/// A workspace with one step, `step01-tiny`, of four exercises, and `shared`.
+fn tiny(root: &Path) -> Workspace {
+    write(
+        root,
+        "Cargo.toml",
+        "[workspace]\nresolver = \"3\"\nmembers = [\"shared\", \"step01-tiny\"]\n\n\
+         [workspace.package]\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+         [workspace.dependencies]\nshared = { path = \"shared\" }\n",
+    );
+    write(
+        root,
+        "shared/Cargo.toml",
+        "[package]\nname = \"shared\"\nversion.workspace = true\nedition.workspace = true\n",
+    );
+    write(
+        root,
+        "shared/src/lib.rs",
+        "//! Shared.\n\n/// One.\npub const ONE: u32 = 1;\n",
+    );
+    write(
+        root,
+        "step01-tiny/Cargo.toml",
+        "[package]\nname = \"step01-tiny\"\nversion.workspace = true\nedition.workspace = true\n\n\
+         [dependencies]\nshared.workspace = true\n",
+    );
+    write(
+        root,
+        "step01-tiny/exercises.toml",
+        r#"[[exercises]]
+name = "add"
+file = "src/lib.rs"
+item = "add_one"
+hints = ["Add one.", "Use `shared::ONE`.", "`x + shared::ONE`"]
+tests = ["math::adds_one"]
+
+[[exercises]]
+name = "count"
+file = "src/lib.rs"
+item = "count_down"
+hints = ["Take one away until nothing is left, then say how many steps it took."]
+tests = ["math::counts_down"]
+
+[[exercises]]
+name = "half"
+file = "src/lib.rs"
+item = "half"
+hints = ["An odd number has no half here: refuse it with a panic that says so."]
+tests = ["math::half"]
+
+[[exercises]]
+name = "shout"
+file = "src/lib.rs"
+item = "shout"
+hints = ["The text in capitals."]
+tests = ["math::shouts"]
+"#,
+    );
+    write(
+        root,
+        "step01-tiny/src/lib.rs",
+        "//! Tiny.\n\n\
+         /// `x` and one more.\npub fn add_one(x: u32) -> u32 {\n    x + shared::ONE\n}\n\n\
+         /// How many steps from `n` down to zero.\npub fn count_down(n: u32) -> u32 {\n    \
+         let (mut n, mut steps) = (n, 0);\n    while n > 0 {\n        n -= 1;\n        \
+         steps += 1;\n    }\n    steps\n}\n\n\
+         /// Half of an even number.\npub fn half(x: u32) -> u32 {\n    \
+         assert!(x % 2 == 0, \"half of an odd number\");\n    x / 2\n}\n\n\
+         /// In capitals.\npub fn shout(text: &str) -> String {\n    text.to_uppercase()\n}\n",
+    );
+    write(
+        root,
+        "step01-tiny/tests/math.rs",
+        &format!(
+            "use step01_tiny::*;\n\n\
+             #[test]\nfn {LONG}() {{\n    assert_eq!(add_one(1), 2);\n}}\n\n\
+             #[test]\nfn counts_down() {{\n    assert_eq!(count_down(3), 3);\n}}\n\n\
+             #[test]\nfn half_of_an_even_number() {{\n    assert_eq!(half(4), 2);\n}}\n\n\
+             #[test]\n#[should_panic(expected = \"half of an odd number\")]\n\
+             fn half_of_an_odd_number_panics() {{\n    half(3);\n}}\n\n\
+             #[test]\nfn shouts() {{\n    assert_eq!(shout(\"hé\"), \"HÉ\");\n}}\n"
+        ),
+    );
+    write(
+        root,
+        "step01-tiny/README.md",
+        "# Tiny\n\n## Exercises\n\n- `add`\n",
+    );
+    Workspace {
+        root: root.to_path_buf(),
+        steps: steps::discover(root).expect("the tiny step"),
+    }
+}
+
+/// Short limits: the tiny tests take milliseconds.
+const LIMITS: Limits = Limits {
+    graded: Duration::from_secs(3),
+    binary: Duration::from_secs(30),
+    alone: Duration::from_secs(10),
+};
+
+/// A tiny workspace and its copy, every exercise written as the reference has it: the
+/// participant's copy, once done.
+struct Copy {
+    ws: Workspace,
+    dir: PathBuf,
+    file: PathBuf,
+    done: String,
+}
+
+impl Copy {
+    fn new(test: &str) -> Copy {
+        let root = scratch(test);
+        let ws = tiny(&root);
+        let step = &ws.steps[0];
+        let exercises = exercise::listed(step).expect("exercises");
+        let dir = copy::dir(&root, step);
+        copy::create(&root, step, &exercises, &dir).expect("the copy");
+        let file = dir.join("step01-tiny/src/lib.rs");
+        let done = fs::read_to_string(step.dir.join("src/lib.rs")).expect("the reference");
+        Copy {
+            ws,
+            dir,
+            file,
+            done,
+        }
+    }
+
+    /// The copy with the body of `item` replaced by `body`, every other one done.
+    fn write(&self, old: &str, new: &str) {
+        assert!(self.done.contains(old), "{old}");
+        fs::write(&self.file, self.done.replace(old, new)).expect("write the copy");
+    }
+
+    /// `verify` run from `cwd`: what it printed, and whether all was done.
+    fn verify_from(&self, cwd: &Path) -> (String, bool) {
+        let here = Here::at(cwd, &self.ws.root);
+        let mut screen = Screen::keep();
+        let done = verify::verify_with(&self.ws, &here, &self.ws.steps[0], &mut screen, LIMITS)
+            .expect("verify runs");
+        let text = screen.kept().to_owned();
+        fits(&text);
+        (text, done)
+    }
+
+    fn verify(&self) -> (String, bool) {
+        self.verify_from(&self.ws.root)
+    }
+}
+
+/// No line wider than 100 columns.
+fn fits(text: &str) {
+    for line in text.lines() {
+        assert!(
+            line.chars().count() <= 100,
+            "too wide:\n{line}\nin:\n{text}"
+        );
+    }
+}
+
+/// The text without any blank, line breaks included: a wrapped name or sentence compares
+/// equal to the same, unwrapped.
+fn squeezed(text: &str) -> String {
+    text.split_whitespace().collect()
+}
+
+/// Whether `text`, however wrapped, says `words`.
+fn says(text: &str, words: &str) -> bool {
+    squeezed(text).contains(&squeezed(words))
+}
+
+#[test]
+fn a_wrong_result_says_what_the_test_expected_and_names_the_test_whole() {
+    let copy = Copy::new("verify-wrong");
+    copy.write("x + shared::ONE", "x + 2");
+    let (text, done) = copy.verify();
+    assert!(!done);
+    // Too long to stand beside the verdict: the name has a line of its own, whole.
+    assert!(text.contains("  1. add            failing\n"), "{text}");
+    assert!(text.contains(&format!("\n       math::{LONG}\n")), "{text}");
+    assert!(!text.contains('…'), "nothing is cut:\n{text}");
+    let at = "a wrong result at workshop/step01-tiny/step01-tiny/tests/math.rs:";
+    assert!(text.contains(at), "{text}");
+    assert!(text.contains("assertion `left == right` failed"), "{text}");
+    assert!(
+        text.contains("  left: 3\n") && text.contains(" right: 2\n"),
+        "{text}"
+    );
+    for other in ["count ", "half ", "shout "] {
+        let line = text.lines().find(|l| l.contains(other)).expect(other);
+        assert!(line.contains("done"), "{line}");
+    }
+    assert!(text.contains("next: `add`, add_one in workshop/step01-tiny/step01-tiny/src/lib.rs"));
+    let state = State::load(&copy.dir);
+    assert_eq!(state.entries["add"].failing, Some(format!("math::{LONG}")));
+}
+
+#[test]
+fn code_that_does_not_compile_gets_the_first_error_whole_and_the_command_for_all() {
+    let copy = Copy::new("verify-refused");
+    copy.write("x + shared::ONE", "x + \"1\"");
+    let (text, done) = copy.verify();
+    assert!(!done);
+    assert!(
+        text.contains("Your code does not compile. The compiler's first error:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("error[E0277]: cannot add `&str` to `u32`"),
+        "{text}"
+    );
+    // Where, as it opens from the root; the code line; the compiler's help.
+    assert!(
+        text.contains("--> workshop/step01-tiny/step01-tiny/src/lib.rs:5:7"),
+        "{text}"
+    );
+    assert!(text.contains("x + \"1\""), "{text}");
+    assert!(text.contains("help"), "{text}");
+    assert!(
+        text.ends_with(
+            "1 error in all; cargo shows every one with:\n  \
+             cd workshop/step01-tiny && cargo test --no-run\n"
+        ),
+        "{text}"
+    );
+    // Inside the copy, the paths and the command are as they are typed there.
+    let (inside, _) = copy.verify_from(&copy.dir);
+    assert!(
+        inside.contains("--> step01-tiny/src/lib.rs:5:7"),
+        "{inside}"
+    );
+    assert!(
+        inside.ends_with("with:\n  cargo test --no-run\n"),
+        "{inside}"
+    );
+    let (deeper, _) = copy.verify_from(&copy.dir.join("step01-tiny/src"));
+    assert!(deeper.contains("--> lib.rs:5:7"), "{deeper}");
+    assert!(
+        deeper.ends_with("with:\n  cd ../.. && cargo test --no-run\n"),
+        "{deeper}"
+    );
+}
+
+#[test]
+fn a_test_file_that_does_not_compile_is_told_apart() {
+    let copy = Copy::new("verify-tests-refused");
+    copy.write("pub fn shout(text: &str)", "pub fn shout(text: String)");
+    let (text, _) = copy.verify();
+    assert!(
+        text.contains("The step's tests do not compile against your code"),
+        "{text}"
+    );
+    assert!(text.contains("tests/math.rs"), "{text}");
+}
+
+#[test]
+fn a_hang_is_named_in_seconds_busy_or_asleep() {
+    let copy = Copy::new("verify-hang");
+    let body = "    let (mut n, mut steps) = (n, 0);\n    while n > 0 {\n        n -= 1;\n        \
+                steps += 1;\n    }\n    steps\n";
+    copy.write(body, "    let _ = n;\n    loop {}\n");
+    let start = Instant::now();
+    let (text, _) = copy.verify();
+    assert!(
+        start.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        text.contains("  2. count          failing   math::counts_down\n"),
+        "{text}"
+    );
+    let hangs = "it hangs: still running after 3 s, so it was stopped; its thread was busy all \
+                 along: a loop that never ends";
+    assert!(says(&text, hangs), "{text}");
+    copy.write(
+        body,
+        "    let _ = n;\n    std::thread::sleep(std::time::Duration::MAX);\n    0\n",
+    );
+    let (text, _) = copy.verify();
+    assert!(
+        says(
+            &text,
+            "its thread was asleep: it waits for something that never"
+        ),
+        "{text}"
+    );
+    for other in ["add ", "half ", "shout "] {
+        let line = text.lines().find(|l| l.contains(other)).expect(other);
+        assert!(line.contains("done"), "{line}");
+    }
+}
+
+#[test]
+fn a_missing_panic_says_which_one_was_expected_and_a_wrong_value_explains_more() {
+    let copy = Copy::new("verify-no-panic");
+    let body = "    assert!(x % 2 == 0, \"half of an odd number\");\n    x / 2\n";
+    copy.write(body, "    x / 2\n");
+    let (text, _) = copy.verify();
+    assert!(
+        text.contains("  3. half           failing   math::half_of_an_odd_number_panics\n"),
+        "{text}"
+    );
+    let expected = "it returned normally, but the test expects a panic with \"half of an odd \
+                    number\"";
+    assert!(says(&text, expected), "{text}");
+    // Wrong on both: the wrong value comes first, the missing panic is counted.
+    copy.write(body, "    x / 2 + 1\n");
+    let (text, _) = copy.verify();
+    assert!(
+        text.contains("failing   math::half_of_an_even_number\n"),
+        "{text}"
+    );
+    assert!(
+        says(
+            &text,
+            "1 other test of it fails too: math::half_of_an_odd_number_panics (no panic)"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_crash_is_said_as_a_crash() {
+    let copy = Copy::new("verify-crash");
+    copy.write(
+        "    text.to_uppercase()\n",
+        "    let _ = text;\n    std::process::abort()\n",
+    );
+    let (text, _) = copy.verify();
+    assert!(
+        text.contains("  4. shout          failing   math::shouts\n"),
+        "{text}"
+    );
+    assert!(
+        says(&text, "the test process was killed by signal 6 (SIGABRT"),
+        "{text}"
+    );
+}
+
+#[test]
+fn all_done_then_the_other_tests_run_and_it_says_so() {
+    let copy = Copy::new("verify-done");
+    fs::write(&copy.file, &copy.done).expect("write");
+    let (text, done) = copy.verify();
+    assert!(done, "{text}");
+    assert!(
+        text.contains("every exercise of step 1 is done and every test passes"),
+        "{text}"
+    );
+}
+
+/// A reset starts an exercise's hints again; the last hint names the reference outside the
+/// copy, and its command is a line of its own.
+#[test]
+fn hints_start_again_after_a_reset_and_the_last_names_the_reference() {
+    let copy = Copy::new("verify-hints");
+    let ws = &copy.ws;
+    let inside = Here::at(&copy.dir, &ws.root);
+    let words = |w: &[&str]| w.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let second = hint::next(ws, &inside, &words(&["add"])).expect("hint");
+    assert!(second.starts_with("`add` (add_one in step01-tiny/src/lib.rs), hint 2 of 3:"));
+    let last = hint::next(ws, &inside, &words(&["add"])).expect("hint");
+    fits(&last);
+    assert!(last.contains("hint 3 of 3"), "{last}");
+    assert!(
+        says(&last, "outside your copy: ../../step01-tiny/src/lib.rs"),
+        "{last}"
+    );
+    assert!(
+        last.ends_with("\n  cargo xtask exercise 1 --compare add --force\n"),
+        "{last}"
+    );
+    assert_eq!(State::load(&copy.dir).entries["add"].hints, 3);
+    let reset = exercise::main(&mut lexopt::Parser::from_args(["1", "--reset", "add"]), ws);
+    assert!(reset.is_ok(), "{reset:?}");
+    assert_eq!(State::load(&copy.dir).entries["add"].hints, 0);
+    let again = hint::next(ws, &inside, &words(&["1", "add"])).expect("hint");
+    assert!(again.contains("hint 2 of 3"), "{again}");
+}
+
+/// After `prepare` (its fresh copies built into the target directory every copy uses), a
+/// participant's first build compiles the step's crate only, and it is the participant's code
+/// that runs: `prepare` once made its copies inside that target directory, where cargo took
+/// their files for the participant's, and `verify` ran the fresh copy's `todo!()`s instead.
+#[test]
+fn after_prepare_the_first_build_compiles_only_the_step_and_runs_your_code() {
+    let copy = Copy::new("verify-after-prepare");
+    let (ws, step) = (&copy.ws, &copy.ws.steps[0]);
+    let exercises = exercise::listed(step).expect("exercises");
+    let target = verify::target_dir(&ws.root);
+    let prepared = guarantees::copies(&ws.root).join(&step.name);
+    guarantees::fresh_copy(ws, step, &exercises, &prepared, &target).expect("prepare's copy");
+    let inside = target.join("copies").join(&step.name);
+    let refused = guarantees::fresh_copy(ws, step, &exercises, &inside, &target);
+    assert!(
+        refused.is_err_and(|e| e.contains("a copy cannot build into a target directory")),
+        "a copy inside the target directory is refused"
+    );
+    // The participant's fresh copy, made after `prepare`: only its crate compiles.
+    fs::remove_dir_all(&copy.dir).expect("remove");
+    copy::create(&ws.root, step, &exercises, &copy.dir).expect("the copy");
+    let built = verify::build_tests(&copy.dir, &step.name, &target, &[], &mut Screen::keep());
+    let Ok(Build::Built { compiled, .. }) = built else {
+        panic!("{built:?}");
+    };
+    assert_eq!(compiled, ["step01-tiny"]);
+    let (text, _) = copy.verify();
+    assert!(text.contains("  1. add            todo!()"), "{text}");
+    // Then written: what runs is what was written.
+    copy.write("x + shared::ONE", "x + 2");
+    let (text, _) = copy.verify();
+    assert!(text.contains("a wrong result at"), "{text}");
+}
