@@ -106,9 +106,7 @@ fn tasks_have_names_and_their_lines_are_on_their_rows() {
         let ((), lines) = record::trace(|| {
             let event_loop = Loop::new();
             event_loop.add_task_named("the greeter", async { say("greeter", "hello") });
-            event_loop.run_task(async {
-                gather([suspends(1), suspends(2)]).await;
-            });
+            event_loop.run_task(async {});
             // A boxed task has no name to give: it takes its first line's label.
             run_tasks(vec![Box::pin(async { say("anonymous", "hi") })]);
         });
@@ -122,16 +120,13 @@ fn tasks_have_names_and_their_lines_are_on_their_rows() {
         "\"the greeter\",\"cleanup\":false}",
         // `run_task`'s task is named after its future: here an `async` block in this test.
         "\"tasks_have_names_and_their_lines_are_on_their_rows\",\"cleanup\":false}",
-        // `gather`'s tasks after the futures they run.
-        "\"suspends\",\"cleanup\":false}",
-        "\"suspends\",\"cleanup\":false}",
         "null,\"cleanup\":false}",
     ];
     assert_eq!(named, expected);
     let renamed = lines_of(&lines, "name");
     assert_eq!(
         renamed,
-        [r#"{"e":"name","task":5,"name":"anonymous","from_line":true}"#]
+        [r#"{"e":"name","task":3,"name":"anonymous","from_line":true}"#]
     );
     // Each line on the row of the task that printed it, in the run it printed in.
     let said: Vec<String> = lines_of(&lines, "say")
@@ -140,9 +135,31 @@ fn tasks_have_names_and_their_lines_are_on_their_rows() {
         .collect();
     let expected = [
         r#":1,"run":1,"label":"greeter","text":"hello"}"#,
-        r#":5,"run":2,"label":"anonymous","text":"hi"}"#,
+        r#":3,"run":2,"label":"anonymous","text":"hi"}"#,
     ];
     assert_eq!(said, expected);
+}
+
+#[test]
+fn gather_names_its_tasks_after_the_futures_they_run() {
+    let names = bounded(|| {
+        let ((), lines) = record::trace(|| {
+            Loop::new().run_task(async {
+                gather([suspends(1), suspends(2)]).await;
+            });
+        });
+        lines_of(&lines, "task")
+    });
+    let names: Vec<&str> = names
+        .iter()
+        .filter_map(|line| line.split("\"name\":\"").nth(1)?.split('"').next())
+        .collect();
+    assert_eq!(
+        names[1..],
+        ["suspends", "suspends"],
+        "--step and cargo xtask trace show gather's tasks under the names of the futures they \
+         run: add them with add_task_named(std::any::type_name::<F>(), …)"
+    );
 }
 
 #[test]

@@ -90,8 +90,16 @@ pub fn grade(written: &Written, results: &[TestResult], exercises: &[Exercise]) 
             _ => failing.push((result, failure)),
         }
     }
-    // The failure that explains most first; among equals, the first test run.
-    failing.sort_by_key(|(_, failure)| failure.rank());
+    // The failure that explains most first; among equals, the test `exercises.toml` lists
+    // first (its author lists the tests that tell most first), then by name: never the order
+    // in which tests running side by side happened to end.
+    let listed = |r: &TestResult| {
+        exercise
+            .tests
+            .iter()
+            .position(|t| t.covers(&r.target, &r.name))
+    };
+    failing.sort_by_key(|(r, failure)| (failure.rank(), listed(r), r.full_name()));
     if let Some(((first, _), others)) = failing.split_first() {
         return Grade::Failing {
             first: (*first).clone(),
@@ -296,7 +304,7 @@ fn other_failures(context: &Context<'_>, results: &[TestResult]) -> String {
             _ => None,
         })
         .collect();
-    failing.sort_by_key(|(_, failure)| failure.rank());
+    failing.sort_by_key(|(r, failure)| (failure.rank(), r.full_name()));
     let Some((first, failure)) = failing.first() else {
         return String::new();
     };
