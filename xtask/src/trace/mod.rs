@@ -172,11 +172,23 @@ fn both(
         dir.join(format!("{stem}.events")),
         dir.join(format!("{stem}.py.events")),
     );
+    let words: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let shown = relative(ws, twin);
-    println!("{PYTHON_TITLE}: {PYTHON} {}", shown.display());
+    let command = format!("{PYTHON} {} {}", shown.display(), demo::AUTO);
+    println!(
+        "{}",
+        cut(
+            &format!("{PYTHON_TITLE}: {command} {}", words.join(" ")),
+            COLUMNS
+        )
+        .trim_end()
+    );
     record_twin(ws, twin, args, &twin_events)?;
     let rust = rust_title(step);
-    println!("{rust}: examples/{name}.rs");
+    println!("{rust}: {}/examples/{name}.rs {}", step.name, demo::AUTO);
     record(ws, step, name, &[], &rust_events)?;
     let python = read(&twin_events, &format!("{name}.py"))?;
     let ours = read(&rust_events, name)?;
