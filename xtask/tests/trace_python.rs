@@ -514,3 +514,144 @@ fn the_twins_recorder_hears_what_the_talks_loop_does() {
     );
     assert!(alone.cpu.is_some());
 }
+
+/// What the twin's recorder writes for §5.10, by hand: one task, a spin of 500 ms, a timer.
+const SPINNING: &str = r#"
+{"e":"say","t":0,"task":null,"run":null,"label":"§5.10","text":"sleep(5)"}
+{"e":"run","t":100,"run":1}
+{"e":"task","t":50,"task":1,"run":1,"name":"before_after()","cleanup":false}
+{"e":"polls","task":1,"start":200,"end":300,"polls":1,"ready":false,"busy":100}
+{"e":"spin","start":300,"end":500000300,"turns":2000000,"cpu":499000000,"run":1}
+{"e":"timer","t":500000300,"run":1}
+{"e":"woken","t":500000400,"task":1,"by":"timer"}
+{"e":"polls","task":1,"start":500000500,"end":500000600,"polls":1,"ready":true,"busy":100}
+{"e":"finished","t":500000700,"task":1}
+{"e":"run_end","t":500000800,"run":1,"turns":2000002,"cpu":499100000}
+"#;
+
+/// What ours writes for the same slide: the same, asleep in the kernel.
+const SLEEPING: &str = r#"
+{"e":"say","t":0,"task":null,"run":null,"label":"§5.10","text":"sleep(5)"}
+{"e":"run","t":100,"run":1}
+{"e":"task","t":50,"task":1,"run":1,"name":"main","cleanup":false}
+{"e":"polls","task":1,"start":200,"end":300,"polls":1,"ready":false,"busy":100}
+{"e":"wait","start":300,"end":500000300,"timeout":500000000,"run":1}
+{"e":"timer","t":500000300,"run":1}
+{"e":"woken","t":500000400,"task":1,"by":"timer"}
+{"e":"polls","task":1,"start":500000500,"end":500000600,"polls":1,"ready":true,"busy":100}
+{"e":"finished","t":500000700,"task":1}
+{"e":"run_end","t":500000800,"run":1,"turns":2}
+"#;
+
+#[test]
+fn two_programs_are_drawn_one_above_the_other_titled_and_summed_up_side_by_side() {
+    use xtask::trace::{Program, chrome, html, programs_summary};
+    let (python, rust) = (
+        Trace::parse(SPINNING).unwrap(),
+        Trace::parse(SLEEPING).unwrap(),
+    );
+    let programs = [
+        Program {
+            title: PYTHON_HALF,
+            trace: &python,
+        },
+        Program {
+            title: "Rust: step05",
+            trace: &rust,
+        },
+    ];
+    let page = html::programs_page("step05 talk05 and its Python twin", &programs);
+    let document = xml(&page);
+    let chart = run_chart(&document, 1);
+    let spin = (half(chart, PYTHON_HALF).descendants())
+        .find(|n| n.attribute("class") == Some("spin"))
+        .expect("the spin, drawn");
+    let tooltip: String = spin.descendants().filter_map(|n| n.text()).collect();
+    assert!(
+        tooltip.contains("2,000,000 turns, 499.0 ms of CPU"),
+        "{tooltip}"
+    );
+    assert!(width_of(half(chart, "Rust: step05"), "wait") > 800.0);
+    // The loop's warning, where it began and at the top; the legend says what orange is.
+    assert!(
+        page.contains("busy loop: the loop went round 2,000,000 times"),
+        "on its row"
+    );
+    assert!(page.contains("<strong>Python: the talk&#39;s loop</strong>: ⚠ busy loop"));
+    assert!(page.contains("loop going round with nothing to poll (spinning, on the CPU)"));
+    assert!(page.contains("<strong>Rust: step05</strong>: No warning"));
+    // Both programs, titled, in the overview too.
+    let overview = (document.descendants())
+        .find(|n| n.has_tag_name("svg") && n.attribute("class") == Some("overview"))
+        .expect("the overview");
+    let titles: Vec<&str> = (overview.descendants())
+        .filter(|n| n.has_tag_name("text") && n.attribute("class") == Some("program"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert_eq!(titles, [PYTHON_HALF, "Rust: step05"]);
+    // The JSON: each program's run a process named after it, the spin a slice with its CPU.
+    let json: Value = serde_json::from_str(&chrome::programs_json("t", &programs)).unwrap();
+    let events = json["traceEvents"].as_array().unwrap();
+    let names: Vec<&str> = (events.iter())
+        .filter(|e| e["name"] == "process_name")
+        .filter_map(|e| e["args"]["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Python: the talk's loop: t",
+            "Python: the talk's loop · run 1: §5.10: sleep(5)",
+            "Rust: step05: t",
+            "Rust: step05 · run 1: §5.10: sleep(5)",
+        ]
+    );
+    let spin = events.iter().find(|e| e["cat"] == "spin").unwrap();
+    assert_eq!(spin["args"]["cpu_us"], 499000.0);
+    // The summary: each program under its title, then run 1 of each side by side.
+    let summary = programs_summary(&programs);
+    for line in summary.lines() {
+        assert!(line.chars().count() <= 100, "{line}");
+    }
+    assert!(
+        summary.starts_with("Python: the talk's loop\ntrace: "),
+        "{summary}"
+    );
+    let side = &summary[summary
+        .find("side by side, run by run:")
+        .expect("run by run")..];
+    assert!(side.contains("  run 1 §5.10: sleep(5)\n"), "{side}");
+    assert!(
+        side.contains("Python: the talk's loop  500.0 ms long · 2,000,002 turns · 0.0 ms in"),
+        "{side}"
+    );
+    assert!(
+        side.contains("spinning 500.0 ms (100%) · CPU 499.1 ms"),
+        "{side}"
+    );
+    assert!(
+        side.contains("Rust: step05             500.0 ms long · 2 turns · 500.0 ms in the kernel"),
+        "{side}"
+    );
+}
+
+#[test]
+fn python_traces_the_talk_demo_only() {
+    let dir = common::scratch("python_not_talk");
+    let output = finish(
+        Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(["trace", "5", "sleep_many", "--python", "--out"])
+            .arg(&dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run the xtask binary"),
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("`cargo xtask trace 5 talk --python`"),
+        "{stderr}"
+    );
+}
