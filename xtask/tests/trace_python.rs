@@ -580,6 +580,11 @@ fn two_programs_are_drawn_one_above_the_other_titled_and_summed_up_side_by_side(
     assert!(page.contains("<strong>Python: the talk&#39;s loop</strong>: ⚠ busy loop"));
     assert!(page.contains("loop going round with nothing to poll (spinning, on the CPU)"));
     assert!(page.contains("<strong>Rust: step05</strong>: No warning"));
+    // A loop that spins for less than half its run is not warned about.
+    let brief = SPINNING.replace("\"end\":500000300,\"turns\"", "\"end\":1000,\"turns\"");
+    let brief = Trace::parse(&brief).unwrap();
+    assert_eq!(brief.runs[0].spins[0].end, 1000);
+    assert!(xtask::trace::stats::warnings(&brief).is_empty());
     // Both programs, titled, in the overview too.
     let overview = (document.descendants())
         .find(|n| n.has_tag_name("svg") && n.attribute("class") == Some("overview"))

@@ -4,6 +4,10 @@
 //! poll at least 2 px wide, the program's own lines where they were printed, and a legend entry
 //! for every kind of mark drawn. The page is well-formed XML, so that a test can read it back;
 //! whatever the program printed is text in it, never markup.
+//!
+//! Two programs traced side by side (`trace N talk --python`: the talk's Python twin and our
+//! Rust demo) share one page: each run's chart holds both, one above the other under their
+//! titles, each from its own start on one time axis, and so does the overview.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;

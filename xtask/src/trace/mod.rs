@@ -172,6 +172,8 @@ fn both(
         dir.join(format!("{stem}.events")),
         dir.join(format!("{stem}.py.events")),
     );
+    // Built first: a demo that does not build stops the trace before the twin runs for nothing.
+    demo::build(&ws.root, step, &["--example", name])?;
     let words: Vec<String> = args
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
