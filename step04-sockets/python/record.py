@@ -81,6 +81,7 @@ class _Recorder:
         self.spin = None
 
     def write(self, **event):
+        """One event, one line: the fields in the order given, as the Rust recorder writes them."""
         self.out.write(json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n")
 
     def run(self, loop):
@@ -97,6 +98,7 @@ class _Recorder:
         return recorded
 
     def run_begins(self):
+        """A run begins: the tasks added since the last one are its own."""
         now = demo.clock_ns()
         run = _Run(self.next_run)
         self.next_run += 1
@@ -108,6 +110,7 @@ class _Recorder:
         self.sample_queue(run, run.queued, now)
 
     def run_ends(self):
+        """The innermost run ends: its tasks' bands are written, and its turns and CPU time."""
         now = demo.clock_ns()
         self.end_spin(now)
         run = self.runs.pop()
@@ -137,6 +140,7 @@ class _Recorder:
                 self.woken(known, now)
 
     def new_task(self, task, now):
+        """A task the recorder has not seen: numbered, named, and queued."""
         state = _Task(task, self.next_task, _name(task), now)
         self.next_task += 1
         self.tasks[task] = state
@@ -183,6 +187,7 @@ class _Recorder:
         return yielded
 
     def polling(self, task):
+        """A poll of `task` begins: it leaves the queue and joins its band of polls."""
         now = demo.clock_ns()
         self.end_spin(now)
         self.cause = None
@@ -212,6 +217,7 @@ class _Recorder:
         return self.poll
 
     def polled(self, poll, ready, parked=False):
+        """The poll ends: `Ready`, or `Pending` and put back in the queue unless `parked`."""
         now = demo.clock_ns()
         self.poll = None
         state = poll.task
@@ -235,6 +241,7 @@ class _Recorder:
             self.write(e="finished", t=now, task=state.number)
 
     def band_ends(self, task):
+        """Writes `task`'s open band of polls, if any."""
         if task.band is not None:
             self.write(**task.band)
             task.band = None
@@ -269,6 +276,7 @@ class _Recorder:
         self.write(e="spin", start=start, end=now, turns=turns, cpu=cpu, run=run)
 
     def sample_queue(self, run, tasks, now):
+        """The ready queue's length as a turn finds it, written when it changed."""
         if run.queue != tasks:
             run.queue = tasks
             self.write(e="queue", t=now, run=run.number, tasks=tasks)
@@ -339,6 +347,8 @@ def _call(obj, depth):
 
 
 def _first(obj, *attributes):
+    """The first of `attributes` that `obj` has: coroutines, generators and async generators
+    name theirs differently."""
     for attribute in attributes:
         found = getattr(obj, attribute, None)
         if found is not None:
@@ -356,6 +366,7 @@ def _keyword_defaults(code, frame):
 
 
 def _same(default, value):
+    """Whether an argument is its default; an object that cannot say is not."""
     try:
         return bool(default == value)
     except Exception:
