@@ -2,7 +2,9 @@
 
 Each step's `python/runtime.py` is this file grown by that step's section of the talk, so that
 `cargo xtask diff N N+1 --python` shows what the talk added. The talk prints; we `say`, so
-that each line carries its time like the Rust demo's.
+that each line carries its time like the Rust demo's. The `record` calls in the loops are ours
+too: through them `cargo xtask trace N talk --python` hears what the loop does, and unless it
+asks, `record.next` is `next` and the others do nothing.
 """
 
 import asyncio
@@ -10,6 +12,7 @@ import select
 import socket
 import time
 
+import record
 from demo import say
 
 
@@ -57,14 +60,16 @@ def run_task(task):
         pass
 
 
+@record.run
 def run_tasks(*tasks):
     """Round robin (slide 4.3): take the first task, advance it by one `next`, put it back at
     the end unless it finished."""
     tasks = [task.__await__() for task in tasks]
+    record.added(*tasks)
     while tasks:
         task = tasks.pop(0)
         try:
-            next(task)
+            record.next(task)
         except StopIteration:
             continue
         tasks.append(task)
@@ -100,14 +105,16 @@ class Loop:
     def add_task(self, task):
         if hasattr(task, "__await__"):
             task = task.__await__()
+        record.added(task)
         self.tasks.append(task)
 
+    @record.run
     def run(self):
         Loop.current = self
         while self.tasks:
             task = self.tasks.pop(0)
             try:
-                next(task)
+                record.next(task)
             except StopIteration:
                 continue
             self.tasks.append(task)

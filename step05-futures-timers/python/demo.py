@@ -10,18 +10,29 @@ import os
 import sys
 import time
 
-# When the first line was printed: every timestamp counts from it, as in the Rust demos.
+# When the log's clock started, in nanoseconds (the first line printed, or the first event
+# recorded): every timestamp counts from it, as in the Rust demos.
 _start = None
+
+# Who hears each line besides stdout: the loop's recorder (`record.py`) when a trace is asked.
+heard = None
+
+
+def clock_ns():
+    """Nanoseconds on the log's clock: the time of the lines, and of a trace's events."""
+    global _start
+    now = time.monotonic_ns()
+    if _start is None:
+        _start = now
+    return now - _start
 
 
 def say(label, message):
     """Prints one line, `[  12.3 ms] label: message`, at once (a pipe must not hold it)."""
-    global _start
-    now = time.monotonic()
-    if _start is None:
-        _start = now
-    millis = (now - _start) * 1000
+    millis = clock_ns() / 1e6
     print(f"[{millis:8.1f} ms] {label}: {message}", flush=True)
+    if heard is not None:
+        heard(label, str(message))
 
 
 def is_auto():

@@ -2,7 +2,9 @@
 
 Each step's `python/runtime.py` is this file grown by that step's section of the talk, so that
 `cargo xtask diff N N+1 --python` shows what the talk added. The talk prints; we `say`, so
-that each line carries its time like the Rust demo's.
+that each line carries its time like the Rust demo's. The `record` calls in the loops are ours
+too: through them `cargo xtask trace N talk --python` hears what the loop does, and unless it
+asks, `record.next` is `next` and the others do nothing.
 """
 
 import asyncio
@@ -13,6 +15,7 @@ import time
 from contextlib import asynccontextmanager
 from functools import total_ordering
 
+import record
 from demo import say
 
 
@@ -60,14 +63,16 @@ def run_task(task):
         pass
 
 
+@record.run
 def run_tasks(*tasks):
     """Round robin (slide 4.3): take the first task, advance it by one `next`, put it back at
     the end unless it finished."""
     tasks = [task.__await__() for task in tasks]
+    record.added(*tasks)
     while tasks:
         task = tasks.pop(0)
         try:
-            next(task)
+            record.next(task)
         except StopIteration:
             continue
         tasks.append(task)
@@ -114,20 +119,24 @@ class Loop:
     def add_task(self, task):
         if hasattr(task, "__await__"):
             task = task.__await__()
+        record.added(task)
         self.tasks.append(task)
 
+    @record.run
     def run(self):
         Loop.current = self
         while self.tasks or self.handlers:
             if self.handlers and self.handlers[0].t <= time.time():
+                record.timer_fired()
                 heapq.heappop(self.handlers).future.set()
             # With timers pending and no task ready, go round again at once: the loop spins,
             # asking the time, until the first timer is due (a 5 s sleep burns 5 s of CPU).
             if not self.tasks:
+                record.idle()
                 continue
             task = self.tasks.pop(0)
             try:
-                result = next(task)
+                result = record.next(task)
             except StopIteration:
                 continue
             if isinstance(result, Future):

@@ -140,7 +140,7 @@ pub fn demo(
     available().map_err(|why| Error::Failed(format!("{why}: the twins need Python 3.9+")))?;
     match mode {
         Mode::Python => {
-            let status = python(&ws.root, &path)
+            let status = command(&ws.root, &path)
                 .args(args)
                 .status()
                 .map_err(|e| Error::Failed(format!("cannot start {PYTHON}: {e}")))?;
@@ -160,7 +160,7 @@ pub fn demo(
 }
 
 /// `python3 -B PATH`, from the workspace root (`-B`: no `__pycache__` beside the twin).
-fn python(root: &Path, path: &Path) -> Command {
+pub fn command(root: &Path, path: &Path) -> Command {
     let mut command = Command::new(PYTHON);
     command.arg("-B").arg(path).current_dir(root);
     command

@@ -291,3 +291,36 @@ fn every_claim_a_readme_cites_is_checked_and_every_check_is_cited() {
         }
     }
 }
+
+#[test]
+fn the_helpers_beside_the_talks_code_are_the_same_in_every_step() {
+    // `demo.py` in every step, `record.py` in every step with a loop: a fix to one is a fix to
+    // all, and `diff --python` shows only the talk's code growing.
+    let root = crate::workspace_root();
+    let steps = steps::discover(&root).expect("the workspace's steps");
+    for (file, first) in [("demo.py", 1), ("record.py", 3)] {
+        let texts: Vec<(String, String)> = (steps.iter())
+            .filter(|step| step.number >= first)
+            .map(|step| {
+                let path = step.dir.join("python").join(file);
+                let text = std::fs::read_to_string(&path);
+                (
+                    step.name.clone(),
+                    text.unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+                )
+            })
+            .collect();
+        assert_eq!(texts.len(), 7 - first as usize, "{file}");
+        for (name, text) in &texts[1..] {
+            assert!(
+                text == &texts[0].1,
+                "{name}/python/{file} differs from {}'s",
+                texts[0].0
+            );
+        }
+    }
+    assert!(
+        !step("2").dir.join("python/record.py").exists(),
+        "no loop, no recorder"
+    );
+}

@@ -1,12 +1,15 @@
 //! The same recording in the Chrome trace-event format, which Perfetto's UI opens by
 //! drag-and-drop: a process per run of the loop (named by its title), a track per task (and
-//! one for the loop), a slice per task's life and per band of polls, the ready queue as a
-//! counter, an arrow per wake from one task to another, and instant events for timers,
-//! sockets, the program's own lines (their text in `args`) and warnings. Written with
+//! one for the loop), a slice per task's life, per band of polls, per wait in the kernel and
+//! per spin of a loop with nothing to poll, the ready queue as a counter, an arrow per wake
+//! from one task to another, and instant events for timers, sockets, the program's own lines
+//! (their text in `args`) and warnings. Two programs traced side by side (the talk's Python
+//! and our Rust) are processes of their own, each named after its program. Written with
 //! `serde_json`: whatever the program printed is a string in it, escaped as JSON wants.
 
 use serde_json::{Value, json};
 
+use super::Program;
 use super::model::{By, Run, Task, Trace};
 use super::stats::{self, TaskStats};
 
@@ -14,43 +17,88 @@ use super::stats::{self, TaskStats};
 const OUTSIDE: usize = 0;
 /// The loop's track, in each run's process.
 const LOOP: usize = 0;
+/// Process numbers per program, when there are several: program `k`'s runs are processes
+/// `k * PROGRAM + 1`… and its lines outside any run `k * PROGRAM`.
+const PROGRAM: usize = 1000;
 
 /// The recording as a trace-event JSON document, titled `title`.
 pub fn json(title: &str, trace: &Trace) -> String {
-    let mut events = vec![
-        meta("process_name", OUTSIDE, LOOP, title),
-        meta("thread_name", OUTSIDE, LOOP, "lines outside the loop"),
-    ];
-    for said in &trace.said {
-        events.push(line(OUTSIDE, LOOP, said));
-    }
-    for run in &trace.runs {
-        run_events(&mut events, trace, run);
-    }
-    for warning in stats::warnings(trace) {
-        let task = &trace.tasks[warning.task() - 1];
-        events.push(json!({
-            "name": warning.kind(), "cat": "warning", "ph": "i", "s": "t",
-            "pid": task.run, "tid": task.number, "ts": micros(warning.at()),
-            "args": { "task": task.label(), "what": warning.detail() },
-        }));
+    programs_json(title, &[Program { title: "", trace }])
+}
+
+/// Several programs' recordings in one document (the talk's Python and our Rust): each one's
+/// runs are processes of their own, named after the program, in the programs' order.
+pub fn programs_json(title: &str, programs: &[Program<'_>]) -> String {
+    let mut events = Vec::new();
+    let mut summaries = Vec::new();
+    for (index, program) in programs.iter().enumerate() {
+        let base = index * PROGRAM;
+        program_events(&mut events, title, program, base);
+        summaries.push(match program.title {
+            "" => stats::trace_line(program.trace),
+            name => format!("{name}: {}", stats::trace_line(program.trace)),
+        });
     }
     let document = json!({
         "displayTimeUnit": "ms",
         "traceEvents": events,
-        "otherData": { "title": title, "summary": stats::trace_line(trace) },
+        "otherData": { "title": title, "summary": summaries.join("\n") },
     });
     serde_json::to_string_pretty(&document).unwrap_or_default() + "\n"
 }
 
-/// The events of one run: its process, its loop's track, its tasks' tracks.
-fn run_events(events: &mut Vec<Value>, trace: &Trace, run: &Run) {
-    let pid = run.number;
-    let name = match &run.title {
-        Some(title) => format!("run {pid}: {title}"),
-        None => format!("run {pid}"),
+/// One program's events, its processes numbered from `base`.
+fn program_events(events: &mut Vec<Value>, title: &str, program: &Program<'_>, base: usize) {
+    let trace = program.trace;
+    let named = |name: &str| match program.title {
+        "" => name.to_owned(),
+        program => format!("{program} · {name}"),
     };
-    events.push(meta("process_name", pid, LOOP, &name));
+    let outside = match program.title {
+        "" => title.to_owned(),
+        program => format!("{program}: {title}"),
+    };
+    events.push(meta("process_name", base + OUTSIDE, LOOP, &outside));
+    events.push(json!({
+        "name": "process_sort_index", "ph": "M", "pid": base + OUTSIDE, "tid": LOOP,
+        "args": { "sort_index": base + OUTSIDE },
+    }));
+    events.push(meta(
+        "thread_name",
+        base + OUTSIDE,
+        LOOP,
+        "lines outside the loop",
+    ));
+    for said in &trace.said {
+        events.push(line(base + OUTSIDE, LOOP, said));
+    }
+    for run in &trace.runs {
+        run_events(events, trace, run, base, &named);
+    }
+    for warning in stats::warnings(trace) {
+        let tid = warning.task().unwrap_or(LOOP);
+        events.push(json!({
+            "name": warning.kind(), "cat": "warning", "ph": "i", "s": "t",
+            "pid": base + warning.run(trace), "tid": tid, "ts": micros(warning.at()),
+            "args": { "task": warning.subject(trace), "what": warning.detail() },
+        }));
+    }
+}
+
+/// The events of one run: its process, its loop's track, its tasks' tracks.
+fn run_events(
+    events: &mut Vec<Value>,
+    trace: &Trace,
+    run: &Run,
+    base: usize,
+    named: &dyn Fn(&str) -> String,
+) {
+    let pid = base + run.number;
+    let name = match &run.title {
+        Some(title) => format!("run {}: {title}", run.number),
+        None => format!("run {}", run.number),
+    };
+    events.push(meta("process_name", pid, LOOP, &named(&name)));
     events.push(json!({
         "name": "process_sort_index", "ph": "M", "pid": pid, "tid": LOOP,
         "args": { "sort_index": pid },
@@ -62,6 +110,8 @@ fn run_events(events: &mut Vec<Value>, trace: &Trace, run: &Run) {
         "args": {
             "turns": run.turns, "quick_waits": run.quick_waits,
             "in_kernel_ms": run.in_kernel() as f64 / 1e6, "ready_queue_max": run.queue_max(),
+            "spinning_ms": run.spinning() as f64 / 1e6,
+            "cpu_ms": run.cpu.map(|cpu| cpu as f64 / 1e6),
         },
     }));
     for wait in &run.waits {
@@ -69,6 +119,14 @@ fn run_events(events: &mut Vec<Value>, trace: &Trace, run: &Run) {
             "name": "asleep in the kernel", "cat": "wait", "ph": "X", "pid": pid, "tid": LOOP,
             "ts": micros(wait.start), "dur": micros(wait.end.saturating_sub(wait.start)),
             "args": { "timeout_us": wait.timeout.map(micros) },
+        }));
+    }
+    for spin in &run.spins {
+        events.push(json!({
+            "name": "spinning, nothing to poll", "cat": "spin", "ph": "X", "pid": pid,
+            "tid": LOOP, "ts": micros(spin.start),
+            "dur": micros(spin.end.saturating_sub(spin.start)),
+            "args": { "turns": spin.turns, "cpu_us": spin.cpu.map(micros) },
         }));
     }
     for at in &run.timers {
@@ -93,14 +151,14 @@ fn run_events(events: &mut Vec<Value>, trace: &Trace, run: &Run) {
         events.push(line(pid, LOOP, said));
     }
     for task in trace.tasks_of(run) {
-        task_events(events, run, task);
+        task_events(events, pid, run, task);
     }
 }
 
 /// The events of one task: its track, its life, its bands, its wakes, its lines. (Its
 /// warnings, a lost wake among them, come with the others, in their words.)
-fn task_events(events: &mut Vec<Value>, run: &Run, task: &Task) {
-    let (pid, tid) = (run.number, task.number);
+fn task_events(events: &mut Vec<Value>, pid: usize, run: &Run, task: &Task) {
+    let tid = task.number;
     events.push(meta("thread_name", pid, tid, &task.label()));
     let end = task.finished.unwrap_or(run.end);
     let stats = TaskStats::of(task, run.end);
@@ -135,7 +193,7 @@ fn task_events(events: &mut Vec<Value>, run: &Run, task: &Task) {
             By::Task(from) => {
                 // An arrow from the waker's track to the woken task's next poll.
                 let to = next_poll(task, wake.at).unwrap_or(wake.at);
-                let flow = format!("{tid}.{id}");
+                let flow = format!("{pid}.{tid}.{id}");
                 events.push(json!({
                     "name": "wake", "cat": "wake", "ph": "s", "id": flow, "pid": pid,
                     "tid": from, "ts": micros(wake.at),

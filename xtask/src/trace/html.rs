@@ -4,10 +4,15 @@
 //! poll at least 2 px wide, the program's own lines where they were printed, and a legend entry
 //! for every kind of mark drawn. The page is well-formed XML, so that a test can read it back;
 //! whatever the program printed is text in it, never markup.
+//!
+//! Two programs traced side by side (`trace N talk --python`: the talk's Python twin and our
+//! Rust demo) share one page: each run's chart holds both, one above the other under their
+//! titles, each from its own start on one time axis, and so does the overview.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+use super::Program;
 use super::model::{Band, By, Run, Said, Task, Trace};
 use super::stats::{self, TaskStats, Warning};
 
@@ -57,6 +62,7 @@ enum Mark {
     FinalReady,
     Alive,
     Wait,
+    Spin,
     Queue,
     Timer,
     Socket,
@@ -67,6 +73,7 @@ enum Mark {
     WokenOutside,
     Line,
     BusyWait,
+    BusyLoop,
     SlowPoll,
     Lost,
     Cleanup,
@@ -82,6 +89,7 @@ impl Mark {
             Mark::FinalReady => "its last poll Ready",
             Mark::Alive => "task alive, not polled",
             Mark::Wait => "loop asleep in the kernel",
+            Mark::Spin => "loop going round with nothing to poll (spinning, on the CPU)",
             Mark::Queue => "tasks queued for the next turn",
             Mark::Timer => "timer fired",
             Mark::Socket => "socket ready",
@@ -92,6 +100,7 @@ impl Mark {
             Mark::WokenOutside => "woken from outside the loop",
             Mark::Line => "a line it printed",
             Mark::BusyWait => "busy wait (it woke itself, and did nothing else)",
+            Mark::BusyLoop => "busy loop (it spun, never in the kernel)",
             Mark::SlowPoll => "slow poll (over 100 ms)",
             Mark::Lost => "lost wake",
             Mark::Cleanup => "cleanup task (a drop handed it over)",
@@ -113,6 +122,7 @@ impl Mark {
                 y + 7.0
             ),
             Mark::Wait => square(x, y, WAIT),
+            Mark::Spin => square(x, y, BUSY),
             Mark::Queue => square(x, y, QUEUE),
             Mark::Timer => triangle(x + 8.0, y + 13.0, TIMER),
             Mark::Socket => triangle(x + 8.0, y + 13.0, SOCKET),
@@ -122,7 +132,7 @@ impl Mark {
             Mark::WokenByThread => dot(x + 8.0, y + 8.0, THREAD),
             Mark::WokenOutside => dot(x + 8.0, y + 8.0, OUTSIDE),
             Mark::Line => line_mark(x + 5.0, y + 2.0),
-            Mark::BusyWait | Mark::SlowPoll => warning_mark(x + 8.0, y + 1.0),
+            Mark::BusyWait | Mark::BusyLoop | Mark::SlowPoll => warning_mark(x + 8.0, y + 1.0),
             Mark::Lost => lost_mark(x + 8.0, y + 8.0),
             Mark::Cleanup => format!(
                 "<text x=\"{:.1}\" y=\"{:.1}\" class=\"symbol\">✚</text>",
@@ -135,29 +145,58 @@ impl Mark {
 
 /// The page for `trace`, titled `title`.
 pub fn page(title: &str, trace: &Trace) -> String {
-    let warnings = stats::warnings(trace);
+    programs_page(title, &[Program { title: "", trace }])
+}
+
+/// The page for several programs run side by side (the talk's Python and our Rust): one above
+/// the other, each under its title, in the overview and in each run, on one time axis.
+pub fn programs_page(title: &str, programs: &[Program<'_>]) -> String {
+    let warnings: Vec<Vec<Warning>> = programs.iter().map(|p| stats::warnings(p.trace)).collect();
     let mut marks = BTreeSet::new();
     let mut runs = String::new();
-    for run in &trace.runs {
-        runs += &run_section(trace, run, &warnings, &mut marks);
+    let most = programs.iter().map(|p| p.trace.runs.len()).max();
+    for index in 0..most.unwrap_or(0) {
+        runs += &run_section(programs, index, &warnings, &mut marks);
     }
     let mut out = String::new();
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n\
          <meta charset=\"utf-8\"/>\n<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n\
-         <body>\n<h1>{title}</h1>\n<p class=\"summary\">{summary}</p>\n",
+         <body>\n<h1>{title}</h1>\n",
         title = xml(title),
-        summary = xml(&stats::trace_line(trace)),
     );
-    let overview = overview(trace, &mut marks);
-    out += &warning_list(trace, &warnings);
+    for program in programs {
+        let _ = writeln!(
+            out,
+            "<p class=\"summary\">{}{}</p>",
+            strong(program.title, " · "),
+            xml(&stats::trace_line(program.trace)),
+        );
+    }
+    let overview = overview(programs, &mut marks);
+    for (program, warnings) in programs.iter().zip(&warnings) {
+        out += &warning_list(program, warnings);
+    }
     out += &legend(&marks);
     out += &overview;
     out += &runs;
-    out += &task_table(trace, &warnings);
+    for (program, warnings) in programs.iter().zip(&warnings) {
+        if !program.title.is_empty() {
+            let _ = writeln!(out, "<h2>{}: its tasks</h2>", xml(program.title));
+        }
+        out += &task_table(program.trace, warnings);
+    }
     out += "</body>\n</html>\n";
     out
+}
+
+/// `<strong>title</strong>` and `after`, or nothing for a page of one untitled program.
+fn strong(title: &str, after: &str) -> String {
+    match title {
+        "" => String::new(),
+        title => format!("<strong>{}</strong>{after}", xml(title)),
+    }
 }
 
 /// Page styles: nothing under 16 px, for the back of a room.
@@ -167,35 +206,39 @@ p{margin:2px 0}p.summary{font-size:18px}p.stats{color:#555}\
 ul.warnings{margin:4px 0;padding-left:22px;color:#b00}p.calm{color:#2e7d32}\
 svg{display:block;width:100%;height:auto}\
 text{font-size:16px;font-family:sans-serif;fill:#222}text.axis{fill:#666}\
+text.program{font-weight:bold}\
 text.said{paint-order:stroke;stroke:#fff;stroke-width:4px;stroke-linejoin:round}\
 text.symbol{font-size:16px}\
 table{border-collapse:collapse;margin-top:16px}th,td{padding:2px 10px;text-align:right}\
 th{border-bottom:1px solid #999}td.name,th.name{text-align:left}tr.warned td{color:#b00}";
 
-/// The warnings, one line per kind: how many tasks, and the worst.
-fn warning_list(trace: &Trace, warnings: &[Warning]) -> String {
+/// A program's warnings, one line per kind: how many, and the worst.
+fn warning_list(program: &Program<'_>, warnings: &[Warning]) -> String {
+    let trace = program.trace;
     if warnings.is_empty() {
-        return "<p class=\"calm\">No warning: no busy wait, no poll over 100 ms, no lost wake.\
-                </p>\n"
-            .to_owned();
+        return format!(
+            "<p class=\"calm\">{}No warning: no busy wait or busy loop, no poll over 100 ms, no lost wake.\
+             </p>\n",
+            strong(program.title, ": "),
+        );
     }
     let mut out = String::from("<ul class=\"warnings\">\n");
-    for kind in ["busy wait", "slow poll", "lost wake"] {
+    for kind in ["busy loop", "busy wait", "slow poll", "lost wake"] {
         let mut of_kind: Vec<&Warning> = warnings.iter().filter(|w| w.kind() == kind).collect();
         of_kind.sort_by_key(|w| std::cmp::Reverse(w.weight()));
         let Some(first) = of_kind.first() else {
             continue;
         };
-        let task = &trace.tasks[first.task() - 1];
         let others = match of_kind.len() {
             1 => String::new(),
             n => format!(" (and {} more)", n - 1),
         };
         let _ = writeln!(
             out,
-            "<li>⚠ {kind}: {} (run {}) {}{others}</li>",
-            xml(&short(&task.label(), 48)),
-            task.run,
+            "<li>{}⚠ {kind}: {} (run {}) {}{others}</li>",
+            strong(program.title, ": "),
+            xml(&short(&first.subject(trace), 48)),
+            first.run(trace),
             xml(&first.detail())
         );
     }
@@ -235,66 +278,122 @@ fn text_width(text: &str) -> f64 {
 }
 
 /// The whole program at a glance, on the log's clock from 0: a row per run of the loop, with
-/// its waits in the kernel and all its tasks' polls together. A loop that spins is a solid bar;
-/// one that sleeps is grey with thin ticks.
-fn overview(trace: &Trace, marks: &mut BTreeSet<Mark>) -> String {
+/// its waits in the kernel, its spins and all its tasks' polls together. A loop that spins is
+/// a solid bar; one that sleeps is grey with thin ticks. Several programs share one axis, each
+/// under its title.
+fn overview(programs: &[Program<'_>], marks: &mut BTreeSet<Mark>) -> String {
+    let end = programs.iter().map(|p| p.trace.end()).max().unwrap_or(0);
     let scale = Scale {
         start: 0,
-        length: trace.end().max(1),
+        length: end.max(1),
     };
-    let height = AXIS + ROW * trace.runs.len() as f64 + 4.0;
     let mut svg = String::new();
-    axis(&mut svg, &scale, height);
-    for (index, run) in trace.runs.iter().enumerate() {
-        let y = row_y(index);
-        let title = run.title.as_deref().unwrap_or("");
-        let name = short(&format!("run {} {title}", run.number), NAME_CHARS + 2);
-        svg.push_str("<g class=\"overview\">");
-        let full = format!("run {} {title}", run.number);
-        row_name(&mut svg, y, &name, &full);
-        waits(&mut svg, &scale, y, run, marks);
-        let bands = trace
-            .tasks_of(run)
-            .flat_map(|task| task.bands.iter().copied());
-        bars(
-            &mut svg,
-            &scale,
-            y,
-            &format!("run {}", run.number),
-            bands,
-            marks,
-        );
-        svg.push_str("</g>\n");
+    let mut row = 0;
+    for program in programs {
+        if !program.title.is_empty() {
+            program_row(&mut svg, row_y(row), program.title);
+            row += 1;
+        }
+        for run in &program.trace.runs {
+            let y = row_y(row);
+            row += 1;
+            let title = run.title.as_deref().unwrap_or("");
+            let name = short(&format!("run {} {title}", run.number), NAME_CHARS + 2);
+            svg.push_str("<g class=\"overview\">");
+            let full = format!("run {} {title}", run.number);
+            row_name(&mut svg, y, &name, &full);
+            waits(&mut svg, &scale, y, run, marks);
+            spins(&mut svg, &scale, y, run, marks);
+            let trace = program.trace;
+            let bands = trace
+                .tasks_of(run)
+                .flat_map(|task| task.bands.iter().copied());
+            bars(
+                &mut svg,
+                &scale,
+                y,
+                &format!("run {}", run.number),
+                bands,
+                marks,
+            );
+            svg.push_str("</g>\n");
+        }
     }
+    let height = AXIS + ROW * row as f64 + 4.0;
+    let mut drawn = String::new();
+    axis(&mut drawn, &scale, height);
+    let heading = match programs.len() {
+        1 => "the whole program, on the log's clock",
+        _ => "each program, on its log's clock",
+    };
     format!(
-        "<h2>the whole program, on the log's clock</h2>\n<svg class=\"overview\" \
+        "<h2>{heading}</h2>\n<svg class=\"overview\" \
          xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" \
-         preserveAspectRatio=\"xMinYMin meet\">\n{svg}</svg>\n"
+         preserveAspectRatio=\"xMinYMin meet\">\n{drawn}{svg}</svg>\n"
     )
 }
 
-/// One run: its title, its figures, and its chart.
+/// A program's title across a chart, above its rows.
+fn program_row(svg: &mut String, y: f64, title: &str) {
+    let _ = writeln!(
+        svg,
+        "<rect class=\"program\" x=\"0\" y=\"{:.1}\" width=\"{WIDTH}\" height=\"{:.1}\" \
+         fill=\"#eeeeee\"/><text class=\"program\" x=\"4\" y=\"{:.1}\">{}</text>",
+        y + 1.0,
+        ROW - 2.0,
+        y + 18.0,
+        xml(title)
+    );
+}
+
+/// Run `index + 1` of every program: its title, each program's figures, and one chart where
+/// the programs' runs lie one above the other, each from its own start, on one time axis.
 fn run_section(
-    trace: &Trace,
-    run: &Run,
-    warnings: &[Warning],
+    programs: &[Program<'_>],
+    index: usize,
+    warnings: &[Vec<Warning>],
     marks: &mut BTreeSet<Mark>,
 ) -> String {
-    let title = match &run.title {
-        Some(title) => format!("run {} · {title}", run.number),
-        None => format!("run {}", run.number),
+    let number = index + 1;
+    let title = (programs.iter())
+        .filter_map(|p| p.trace.runs.get(index))
+        .find_map(|run| run.title.clone());
+    let title = match title {
+        Some(title) => format!("run {number} · {title}"),
+        None => format!("run {number}"),
     };
-    let from = stats::millis(run.start);
-    let figures = format!(
-        "at {from} on the log's clock · {}",
-        stats::run_line(trace, run)
-    );
+    let mut figures = String::new();
+    let mut blocks = Vec::new();
+    for (program, warnings) in programs.iter().zip(warnings) {
+        let Some(run) = program.trace.runs.get(index) else {
+            let _ = writeln!(
+                figures,
+                "<p class=\"stats\">{}no run {number}</p>",
+                strong(program.title, ": ")
+            );
+            continue;
+        };
+        let from = stats::millis(run.start);
+        let _ = writeln!(
+            figures,
+            "<p class=\"stats\">{}{}</p>",
+            strong(program.title, " · "),
+            xml(&format!(
+                "at {from} on the log's clock · {}",
+                stats::run_line(program.trace, run)
+            )),
+        );
+        blocks.push(Block {
+            title: program.title,
+            trace: program.trace,
+            run,
+            warnings,
+        });
+    }
     format!(
-        "<h2 id=\"run-{}\">{}</h2>\n<p class=\"stats\">{}</p>\n{}",
-        run.number,
+        "<h2 id=\"run-{number}\">{}</h2>\n{figures}{}",
         xml(&title),
-        xml(&figures),
-        chart(trace, run, warnings, marks)
+        chart(&blocks, marks)
     )
 }
 
@@ -314,46 +413,63 @@ impl Scale {
     }
 }
 
-/// A run's chart: its time axis, the loop's row, the ready queue, a row per task.
-fn chart(trace: &Trace, run: &Run, warnings: &[Warning], marks: &mut BTreeSet<Mark>) -> String {
-    let scale = Scale {
-        start: run.start,
-        length: run.duration().max(1),
-    };
-    let tasks: Vec<&Task> = trace.tasks_of(run).collect();
-    let rows = tasks.len().min(MAX_ROWS) + usize::from(tasks.len() > MAX_ROWS);
-    let height = AXIS + ROW * (rows + 2) as f64 + 4.0;
+/// One program's run in a chart.
+struct Block<'a> {
+    /// The program's title, or none.
+    title: &'a str,
+    /// Its recording.
+    trace: &'a Trace,
+    /// The run.
+    run: &'a Run,
+    /// The program's warnings.
+    warnings: &'a [Warning],
+}
+
+/// A run's chart: its time axis, then per program (under its title, if it has one) the loop's
+/// row, the ready queue, a row per task. The axis is the longest run's; each run starts at 0.
+fn chart(blocks: &[Block<'_>], marks: &mut BTreeSet<Mark>) -> String {
+    let length = blocks.iter().map(|b| b.run.duration()).max().unwrap_or(0);
+    let length = length.max(1);
     let mut svg = String::new();
-    axis(&mut svg, &scale, height);
-    loop_row(&mut svg, &scale, run, marks);
-    queue_row(&mut svg, &scale, run, marks);
-    for (index, task) in tasks.iter().take(MAX_ROWS).enumerate() {
-        let warned: Vec<&Warning> = warnings
-            .iter()
-            .filter(|w| w.task() == task.number)
-            .collect();
-        task_row(
-            &mut svg,
-            &scale,
-            row_y(index + 2),
-            task,
-            run,
-            &warned,
-            marks,
+    let mut row = 0;
+    for block in blocks {
+        let scale = Scale {
+            start: block.run.start,
+            length,
+        };
+        let (trace, run) = (block.trace, block.run);
+        let _ = write!(
+            svg,
+            "<g class=\"half\" data-title=\"{}\">",
+            xml(block.title)
         );
+        if !block.title.is_empty() {
+            program_row(&mut svg, row_y(row), block.title);
+            row += 1;
+        }
+        loop_row(&mut svg, &scale, row_y(row), run, block.warnings, marks);
+        queue_row(&mut svg, &scale, row_y(row + 1), run, marks);
+        row += 2;
+        let tasks: Vec<&Task> = trace.tasks_of(run).collect();
+        for task in tasks.iter().take(MAX_ROWS) {
+            let warned: Vec<&Warning> = (block.warnings.iter())
+                .filter(|w| w.task() == Some(task.number))
+                .collect();
+            task_row(&mut svg, &scale, row_y(row), task, run, &warned, marks);
+            row += 1;
+        }
+        if tasks.len() > MAX_ROWS {
+            folded_row(&mut svg, &scale, row_y(row), &tasks[MAX_ROWS..], marks);
+            row += 1;
+        }
+        svg.push_str("</g>\n");
     }
-    if tasks.len() > MAX_ROWS {
-        folded_row(
-            &mut svg,
-            &scale,
-            row_y(MAX_ROWS + 2),
-            &tasks[MAX_ROWS..],
-            marks,
-        );
-    }
+    let height = AXIS + ROW * row as f64 + 4.0;
+    let mut drawn = String::new();
+    axis(&mut drawn, &Scale { start: 0, length }, height);
     format!(
         "<svg class=\"run\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" \
-         preserveAspectRatio=\"xMinYMin meet\">\n{svg}</svg>\n"
+         preserveAspectRatio=\"xMinYMin meet\">\n{drawn}{svg}</svg>\n"
     )
 }
 
@@ -441,13 +557,21 @@ fn row_name(svg: &mut String, y: f64, name: &str, full: &str) {
     );
 }
 
-/// The loop's own row: its waits in the kernel, the timers it fired, the sockets it heard,
-/// and the lines printed during the run outside any poll.
-fn loop_row(svg: &mut String, scale: &Scale, run: &Run, marks: &mut BTreeSet<Mark>) {
-    let y = row_y(0);
+/// The loop's own row: its waits in the kernel, its spins on the CPU, the timers it fired, the
+/// sockets it heard, the lines printed during the run outside any poll, and a busy loop's
+/// warning where it began.
+fn loop_row(
+    svg: &mut String,
+    scale: &Scale,
+    y: f64,
+    run: &Run,
+    warnings: &[Warning],
+    marks: &mut BTreeSet<Mark>,
+) {
     svg.push_str("<g class=\"loop\">");
     row_name(svg, y, "the loop", "the loop's own row");
     waits(svg, scale, y, run, marks);
+    spins(svg, scale, y, run, marks);
     let timers = per_pixel(scale, run.timers.iter().copied());
     for (x, count, first) in timers {
         let what = format!("timer fired ×{count}, first at {}", stats::millis(first));
@@ -461,7 +585,37 @@ fn loop_row(svg: &mut String, scale: &Scale, run: &Run, marks: &mut BTreeSet<Mar
         marks.insert(Mark::Socket);
     }
     said_marks(svg, scale, y, &run.said, &[], marks);
+    let of_this_run =
+        |w: &&Warning| matches!(w, Warning::BusyLoop { run: n, .. } if *n == run.number);
+    for warning in warnings.iter().filter(of_this_run) {
+        let what = format!("{}: the loop {}", warning.kind(), warning.detail());
+        svg.push_str(&titled(warning_mark(scale.x(warning.at()), y + 5.0), &what));
+        marks.insert(Mark::BusyLoop);
+    }
     svg.push_str("</g>\n");
+}
+
+/// The times `run`'s loop went round with nothing to poll, orange, on the row at `y`: a loop
+/// that waits on the CPU where another would sleep in the kernel.
+fn spins(svg: &mut String, scale: &Scale, y: f64, run: &Run, marks: &mut BTreeSet<Mark>) {
+    for spin in &run.spins {
+        let (x0, x1) = (scale.x(spin.start), scale.x(spin.end));
+        let cpu = spin.cpu.map_or(String::new(), |cpu| {
+            format!(", {} of CPU", stats::millis(cpu))
+        });
+        let _ = write!(
+            svg,
+            "<rect class=\"spin\" x=\"{x0:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{BAR}\" \
+             fill=\"{BUSY}\"><title>spinning with nothing to poll from {} for {}: {} turns{cpu}\
+             </title></rect>",
+            y + 5.0,
+            (x1 - x0).max(MIN_BAR),
+            stats::millis(spin.start),
+            stats::millis(spin.end.saturating_sub(spin.start)),
+            stats::thousands(spin.turns),
+        );
+        marks.insert(Mark::Spin);
+    }
 }
 
 /// The waits of `run` in the kernel, grey, on the row at `y`.
@@ -485,8 +639,7 @@ fn waits(svg: &mut String, scale: &Scale, y: f64, run: &Run, marks: &mut BTreeSe
 }
 
 /// The ready queue's length as a step chart: how many tasks the loop had to poll.
-fn queue_row(svg: &mut String, scale: &Scale, run: &Run, marks: &mut BTreeSet<Mark>) {
-    let y = row_y(1);
+fn queue_row(svg: &mut String, scale: &Scale, y: f64, run: &Run, marks: &mut BTreeSet<Mark>) {
     let max = run.queue_max();
     row_name(
         svg,
@@ -590,6 +743,10 @@ fn task_row(
             }
             Warning::SlowPoll { .. } => {
                 marks.insert(Mark::SlowPoll);
+                warning_mark(x, y + 5.0)
+            }
+            Warning::BusyLoop { .. } => {
+                marks.insert(Mark::BusyLoop);
                 warning_mark(x, y + 5.0)
             }
         };
@@ -837,7 +994,7 @@ fn task_table(trace: &Trace, warnings: &[Warning]) -> String {
         let s = TaskStats::of(task, run_end);
         let warned: Vec<&str> = warnings
             .iter()
-            .filter(|w| w.task() == task.number)
+            .filter(|w| w.task() == Some(task.number))
             .map(Warning::kind)
             .collect();
         let class = if warned.is_empty() {

@@ -7,13 +7,14 @@
 //! are whole nanoseconds on the program's own clock, the one of its log lines (`[  12.3 ms]`),
 //! so a line and a poll at the same instant have the same time. Durations are nanoseconds too.
 //! Tasks are numbered from 1 in the order they were added, across the whole program; runs of a
-//! loop from 1. A program in another language (the Python twin of a talk demo) writes the same
-//! lines to be drawn on the same kind of page: only the fields marked *required* must be there.
+//! loop from 1. A program in another language writes the same lines to be drawn on the same
+//! kind of page (each step's Python twin does, through its `python/record.py`): only the fields
+//! marked *required* must be there, and no field that is not in this table.
 //!
 //! | `e` | fields | meaning |
 //! |---|---|---|
 //! | `run` | `t`, `run` (required) | a run of a loop begins (`Loop::run`, `run_tasks`, `asyncio.run`) |
-//! | `run_end` | `t`, `run` (required); `turns`, `quick_waits`, `quick_wait_time` | it ends: its turns, and the waits in the kernel too short to draw (how many, how long) |
+//! | `run_end` | `t`, `run` (required); `turns`, `quick_waits`, `quick_wait_time`, `cpu` | it ends: its turns, the waits in the kernel too short to draw (how many, how long), the CPU time the program used during the run |
 //! | `task` | `t`, `task`, `run` (required); `name` (string or null), `cleanup` (bool) | a task is added; `cleanup`: a drop handed it to the loop |
 //! | `name` | `task`, `name` (required); `from_line` (bool) | the task is named from now on (from inside, or after the label of its first line) |
 //! | `polls` | `task`, `start`, `end`, `polls`, `ready` (required); `self_wakes`, `quiet`, `busy`, `scheduled`, `slowest` | polls of a task that followed each other closely: how many, whether the last was `Ready`, how many woke the task itself, how many did nothing else (no line, no task added or woken), the time spent in them, the time the task waited in the queue before them, the longest |
@@ -23,6 +24,7 @@
 //! | `timer` | `t` (required); `run` | the loop fired a timer |
 //! | `socket` | `t` (required); `run`, `token` | the reactor said a socket is ready |
 //! | `wait` | `start`, `end` (required); `timeout` (ns or null), `run` | the loop slept in the kernel |
+//! | `spin` | `start`, `end` (required); `turns`, `cpu`, `run` | the loop went round and round with no task to poll, on the CPU instead of in the kernel (the talk's §5 loop until its timer is due): its turns, the CPU time they took |
 //! | `queue` | `t`, `tasks` (required); `run` | the ready queue's length from now on (a counter) |
 //! | `say` | `t`, `label`, `text` (required); `task` (or null), `run` (or null) | a line the program printed, by the task being polled if any |
 //!
@@ -63,6 +65,10 @@ pub struct Run {
     pub quick_wait_time: u64,
     /// The waits in the kernel long enough to draw.
     pub waits: Vec<Wait>,
+    /// The times the loop went round with nothing to poll, on the CPU.
+    pub spins: Vec<Spin>,
+    /// The CPU time the program used during the run, if the recorder said.
+    pub cpu: Option<u64>,
     /// When each timer fired.
     pub timers: Vec<u64>,
     /// When each socket was ready, and its token.
@@ -87,6 +93,14 @@ impl Run {
             .map(|w| w.end.saturating_sub(w.start))
             .sum();
         waits + self.quick_wait_time
+    }
+
+    /// Time spent going round with nothing to poll.
+    pub fn spinning(&self) -> u64 {
+        self.spins
+            .iter()
+            .map(|s| s.end.saturating_sub(s.start))
+            .sum()
     }
 
     /// The longest the ready queue was.
@@ -169,6 +183,19 @@ pub struct Wait {
     pub end: u64,
     /// Its limit, if it had one (the next timer).
     pub timeout: Option<u64>,
+}
+
+/// Turns of the loop with no task to poll, one after the other: a loop waiting on the CPU.
+#[derive(Debug, Clone, Copy)]
+pub struct Spin {
+    /// When the first began.
+    pub start: u64,
+    /// When the last ended.
+    pub end: u64,
+    /// How many turns.
+    pub turns: u64,
+    /// The CPU time they took, if the recorder said.
+    pub cpu: Option<u64>,
 }
 
 /// A wake, and what caused it.
@@ -261,6 +288,7 @@ impl Trace {
                 run.turns = opt_num(fields, "turns")?.unwrap_or(0);
                 run.quick_waits = opt_num(fields, "quick_waits")?.unwrap_or(0);
                 run.quick_wait_time = opt_num(fields, "quick_wait_time")?.unwrap_or(0);
+                run.cpu = opt_num(fields, "cpu")?;
             }
             "task" => self.add_task(fields)?,
             "name" => {
@@ -327,6 +355,15 @@ impl Trace {
                     timeout: opt_num(fields, "timeout")?,
                 };
                 self.loop_run(fields, wait.end)?.waits.push(wait);
+            }
+            "spin" => {
+                let spin = Spin {
+                    start: num(fields, "start")?,
+                    end: num(fields, "end")?,
+                    turns: opt_num(fields, "turns")?.unwrap_or(0),
+                    cpu: opt_num(fields, "cpu")?,
+                };
+                self.loop_run(fields, spin.end)?.spins.push(spin);
             }
             "queue" => {
                 let at = num(fields, "t")?;

@@ -1,6 +1,6 @@
 //! What tokio-console shows of each task (busy, scheduled and idle time; polls, wakes,
 //! self-wakes) and of each run, and the warnings worth saying out loud: a busy wait, a slow
-//! poll, a lost wake.
+//! poll, a lost wake, a busy loop.
 
 use super::model::{Run, Task, Trace};
 
@@ -77,15 +77,47 @@ pub enum Warning {
         /// When it happened.
         at: u64,
     },
+    /// A loop that went round with nothing to poll for more than half its run, on the CPU
+    /// instead of asleep in the kernel (the talk's §5 loop, waiting for its timer).
+    BusyLoop {
+        /// The run's number.
+        run: usize,
+        /// When it began to spin.
+        at: u64,
+        /// Its turns with nothing to poll.
+        turns: u64,
+        /// How long they lasted.
+        spun: u64,
+    },
 }
 
 impl Warning {
-    /// The task it is about.
-    pub fn task(&self) -> usize {
+    /// The task it is about; none for a warning about the loop itself.
+    pub fn task(&self) -> Option<usize> {
         match self {
             Warning::BusyWait { task, .. }
             | Warning::SlowPoll { task, .. }
-            | Warning::LostWake { task, .. } => *task,
+            | Warning::LostWake { task, .. } => Some(*task),
+            Warning::BusyLoop { .. } => None,
+        }
+    }
+
+    /// The run it arose in.
+    pub fn run(&self, trace: &Trace) -> usize {
+        match self {
+            Warning::BusyLoop { run, .. } => *run,
+            _ => self
+                .task()
+                .and_then(|n| trace.tasks.get(n - 1))
+                .map_or(0, |task| task.run),
+        }
+    }
+
+    /// What it is about, in words: `task 7 print_messages('foo', 'bar', 'baz')`, `the loop`.
+    pub fn subject(&self, trace: &Trace) -> String {
+        match self.task().and_then(|n| trace.tasks.get(n - 1)) {
+            Some(task) => task.label(),
+            None => "the loop".to_owned(),
         }
     }
 
@@ -94,7 +126,8 @@ impl Warning {
         match self {
             Warning::BusyWait { at, .. }
             | Warning::SlowPoll { at, .. }
-            | Warning::LostWake { at, .. } => *at,
+            | Warning::LostWake { at, .. }
+            | Warning::BusyLoop { at, .. } => *at,
         }
     }
 
@@ -104,6 +137,7 @@ impl Warning {
             Warning::BusyWait { quiet, .. } => *quiet,
             Warning::SlowPoll { took, .. } => *took,
             Warning::LostWake { .. } => 1,
+            Warning::BusyLoop { turns, .. } => *turns,
         }
     }
 
@@ -113,6 +147,7 @@ impl Warning {
             Warning::BusyWait { .. } => "busy wait",
             Warning::SlowPoll { .. } => "slow poll",
             Warning::LostWake { .. } => "lost wake",
+            Warning::BusyLoop { .. } => "busy loop",
         }
     }
 
@@ -133,13 +168,32 @@ impl Warning {
             Warning::LostWake { .. } => {
                 "Pending, and nobody holds its waker: nothing can ever wake it".to_owned()
             }
+            Warning::BusyLoop { turns, spun, .. } => format!(
+                "went round {} times with nothing to poll, {} on the CPU, never in the kernel",
+                thousands(*turns),
+                millis(*spun)
+            ),
         }
     }
 }
 
-/// Every warning of `trace`, by task, then time.
+/// Every warning of `trace`: of the loops, by run; then of the tasks, by task, then time.
 pub fn warnings(trace: &Trace) -> Vec<Warning> {
     let mut found = Vec::new();
+    for run in &trace.runs {
+        if let Some(first) = run
+            .spins
+            .first()
+            .filter(|_| run.spinning() * 2 > run.duration())
+        {
+            found.push(Warning::BusyLoop {
+                run: run.number,
+                at: first.start,
+                turns: run.spins.iter().map(|s| s.turns).sum(),
+                spun: run.spinning(),
+            });
+        }
+    }
     for task in &trace.tasks {
         let stats = TaskStats::of(task, 0);
         if stats.quiet * 2 > stats.polls {
@@ -175,7 +229,7 @@ pub fn run_line(trace: &Trace, run: &Run) -> String {
     let kernel = run.in_kernel();
     let share = percent(kernel, run.duration());
     format!(
-        "{} long · {tasks} task{} · {} poll{} in {} turn{} · {} in the kernel ({share}) · \
+        "{} long · {tasks} task{} · {} poll{} in {} turn{} · {} in the kernel ({share}){} · \
          ready queue ≤ {}",
         millis(run.duration()),
         plural(tasks as u64),
@@ -184,8 +238,40 @@ pub fn run_line(trace: &Trace, run: &Run) -> String {
         thousands(run.turns),
         plural(run.turns),
         millis(kernel),
+        on_the_cpu(run.spinning(), run.duration(), run.cpu),
         run.queue_max(),
     )
+}
+
+/// A run's pace in one line, to set beside another program's same run: how long, its turns,
+/// its time in the kernel, spinning and on the CPU.
+pub fn pace_line(run: &Run) -> String {
+    format!(
+        "{} long · {} turn{} · {} in the kernel ({}){}",
+        millis(run.duration()),
+        thousands(run.turns),
+        plural(run.turns),
+        millis(run.in_kernel()),
+        percent(run.in_kernel(), run.duration()),
+        on_the_cpu(run.spinning(), run.duration(), run.cpu),
+    )
+}
+
+/// ` · spinning 499.8 ms (100%) · CPU 498.1 ms`: how long a loop went round with nothing to
+/// poll, and the CPU time its program used, where the recorder says (nothing where it does not).
+fn on_the_cpu(spinning: u64, of: u64, cpu: Option<u64>) -> String {
+    let mut out = String::new();
+    if spinning > 0 {
+        out += &format!(
+            " · spinning {} ({})",
+            millis(spinning),
+            percent(spinning, of)
+        );
+    }
+    if let Some(cpu) = cpu {
+        out += &format!(" · CPU {}", millis(cpu));
+    }
+    out
 }
 
 /// The whole program in one line.
@@ -195,9 +281,12 @@ pub fn trace_line(trace: &Trace) -> String {
     let kernel: u64 = trace.runs.iter().map(Run::in_kernel).sum();
     let running: u64 = trace.runs.iter().map(Run::duration).sum();
     let runs = trace.runs.len();
+    let spinning: u64 = trace.runs.iter().map(Run::spinning).sum();
+    let cpu = (trace.runs.iter().map(|run| run.cpu)).sum::<Option<u64>>();
+    let cpu = cpu.filter(|_| !trace.runs.is_empty());
     format!(
         "{} · {runs} run{} of the loop · {} task{} · {} poll{} in {} turn{} · {} of {} in the \
-         kernel ({})",
+         kernel ({}){}",
         millis(trace.end()),
         plural(runs as u64),
         thousands(trace.tasks.len() as u64),
@@ -209,6 +298,7 @@ pub fn trace_line(trace: &Trace) -> String {
         millis(kernel),
         millis(running),
         percent(kernel, running),
+        on_the_cpu(spinning, running, cpu),
     )
 }
 
