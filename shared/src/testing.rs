@@ -1,4 +1,5 @@
-//! Test helpers: time limits, running a demo, a free port, and a count of open descriptors.
+//! Test helpers: time limits, running a demo, a free port, a count of open descriptors, and a
+//! check of a demo's timeline that holds on a busy machine.
 //!
 //! Every test that runs a loop, or waits on a socket, a demo or a lock, waits within a time
 //! limit: [`bounded`], [`in_background`], [`without_leaks`], [`run_demo`], [`start_demo`],
@@ -9,13 +10,24 @@
 mod demos;
 mod descriptors;
 mod limits;
+mod timeline;
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::time::Duration;
 
 pub use demos::{DemoProcess, DemoRun, demo_binary, run_demo, start_demo};
 pub use descriptors::{FdCheck, open_fds, without_leaks};
 pub use limits::{Background, LIMIT_ONCE_STUCK, TIME_LIMIT, TestLock, TestLockGuard};
 pub use limits::{bounded, in_background};
+pub use timeline::{Due, Order, assert_timeline, print_messages, timed_lines};
+
+/// How late a timer, a wake-up or a log line may come on a busy machine before a test calls it
+/// a bug. Nothing may come early, but a crowded machine (two CPU hogs on two cores, a build
+/// beside the tests) stalls a process now and then for tens of milliseconds, and a debug build
+/// is slow: this is ten times the worst stall seen there. A test that needs to tell "on time"
+/// from "waited for the wrong thing" makes the wrong thing take longer than this, or counts
+/// turns of the loop instead of time.
+pub const LATENESS: Duration = Duration::from_millis(500);
 
 /// The widest line a demo may print: what fits on a projector.
 pub const MAX_COLUMNS: usize = 100;

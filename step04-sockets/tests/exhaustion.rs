@@ -39,8 +39,11 @@ fn out_of_descriptors_the_server_waits_and_then_serves_again() {
         client.request(b"back again")
     })
     .join();
-    let log = server.stop();
     assert_eq!(outcome.unwrap(), b"niaga kcab");
+    // The server's log comes through its writer thread, maybe well after the reply: wait for
+    // the line of that last answer, and every line before it is in.
+    server.wait_for_line(|line| line.contains("niaga kcab"));
+    let log = server.stop();
     // Said once each time accepting pauses (accept fails on every turn meanwhile), and each
     // pause ends: paused, accepting again, maybe paused again as the backlog takes the seats…
     let changes: Vec<&str> = log

@@ -1,0 +1,331 @@
+//! Checking a talk demo's timeline: which lines it printed, in which order, and when, in a way
+//! that holds on a busy machine.
+//!
+//! A timer never fires early, so no line may come before its time. But a loop on a crowded
+//! machine may be late, by a few milliseconds or by many, and a line that comes late makes every
+//! sleep that starts after it end late too. So each line is checked against the moment it was
+//! due *given when the line it follows really came*: never before that moment, and not later
+//! than [`LATENESS`] after it. The order is checked the same way: what comes first is what was
+//! due first, as the loop measured it.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use super::LATENESS;
+
+/// A line a demo should print, and when: `delay` demo seconds after the line `after` came
+/// (or after the scenario began, for `None`).
+#[derive(Debug, Clone, Copy)]
+pub struct Due<'a> {
+    /// The line, as the test parsed it from the output (`"bar"`).
+    pub line: &'a str,
+    /// The line it waits for; `None`: the scenario's start.
+    pub after: Option<&'a str>,
+    /// How long it waits after that, in demo seconds.
+    pub delay: f64,
+}
+
+/// The lines of the talk's `print_messages(*messages, sleep_time=sleep)`: each message, then a
+/// sleep. The first is due when `start` says: `None` at once, `Some((line, delay))` that long
+/// after that line (the end of the sleep that follows it, say).
+pub fn print_messages<'a>(
+    messages: &[&'a str],
+    sleep: f64,
+    start: Option<(&'a str, f64)>,
+) -> Vec<Due<'a>> {
+    let mut after = start;
+    let mut due = Vec::new();
+    for &line in messages {
+        let (after_line, delay) = after.map_or((None, 0.0), |(line, delay)| (Some(line), delay));
+        due.push(Due {
+            line,
+            after: after_line,
+            delay,
+        });
+        after = Some((line, sleep));
+    }
+    due
+}
+
+/// The timed lines of one scenario of a talk demo's output (timestamps already removed, as
+/// [`super::DemoRun::lines`] gives them): after the first line that contains `title`, each line
+/// `SPEAKER: TEXT  at T s` as `(TEXT, T)`, up to the first line that is not one.
+#[track_caller]
+pub fn timed_lines(lines: &[String], title: &str, speaker: &str) -> Vec<(String, f64)> {
+    let start = lines.iter().position(|l| l.contains(title));
+    let start = start.unwrap_or_else(|| panic!("no scenario {title:?} in {lines:#?}"));
+    let timed = |line: &String| {
+        let rest = line.strip_prefix(speaker)?.strip_prefix(": ")?;
+        let (text, at) = rest.rsplit_once("  at ")?;
+        let at = at.strip_suffix(" s")?.parse().ok()?;
+        Some((text.trim().to_owned(), at))
+    };
+    lines[start + 1..].iter().map_while(timed).collect()
+}
+
+/// What a loop guarantees about the order of lines from different tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// A loop with a heap of timers (step05 on): of two sleeps, the one due first wakes its task
+    /// first, even when the loop is late for both; two sleeps due together wake in the order
+    /// they were armed. So a line due earlier prints earlier, always.
+    Deadline,
+    /// A busy loop (steps 03 and 04): a sleeping task sees that its time has come only when its
+    /// turn comes. While the loop keeps up, that is the order of the deadlines; when it is late,
+    /// every line due meanwhile prints in the order of the turns. Only each task's own order is
+    /// sure.
+    Turns,
+}
+
+/// How far apart two printed times may be from the true ones: the demos print demo seconds
+/// with one decimal, each rounded by up to half of one.
+const ROUNDING: f64 = 0.1;
+
+/// Checks `got`, a scenario's lines with the time each was printed at (in demo seconds, in the
+/// order printed), against `expected`: the same lines, none early, none later than
+/// [`LATENESS`] after it was due, and in an order that `order` allows. `second` is how long a
+/// demo second lasts (100 ms in the talk demos' automatic runs), to count the lateness in.
+#[track_caller]
+pub fn assert_timeline(
+    got: &[(String, f64)],
+    expected: &[Due<'_>],
+    second: Duration,
+    order: Order,
+) {
+    let late = LATENESS.as_secs_f64() / second.as_secs_f64();
+    let mut printed: Vec<&str> = got.iter().map(|(line, _)| line.as_str()).collect();
+    let mut wanted: Vec<&str> = expected.iter().map(|due| due.line).collect();
+    printed.sort_unstable();
+    wanted.sort_unstable();
+    assert_eq!(printed, wanted, "not the lines expected: {got:?}");
+    let timeline = Timeline::new(got, expected);
+    for (i, due) in expected.iter().enumerate() {
+        let (at, when) = (timeline.at(due.line), timeline.due[i]);
+        let place = |line| timeline.place(line);
+        if let Some(after) = due.after {
+            let follows = place(after) < place(due.line);
+            assert!(
+                follows,
+                "{} printed before {after}, which it follows{timeline}",
+                due.line
+            );
+        }
+        assert!(at >= when - ROUNDING, "{} early{timeline}", due.line);
+        assert!(
+            at <= when + late + ROUNDING,
+            "{} late by over {LATENESS:?}{timeline}",
+            due.line
+        );
+    }
+    if order == Order::Deadline {
+        for (i, first) in expected.iter().enumerate() {
+            for (j, second) in expected.iter().enumerate() {
+                if timeline.place(first.line) < timeline.place(second.line) {
+                    assert!(
+                        !timeline.sooner(j, i),
+                        "{} was due before {}{timeline}",
+                        second.line,
+                        first.line
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A scenario as printed, beside the moments each line was due.
+struct Timeline<'a> {
+    /// The lines printed and their times, in the order printed.
+    got: &'a [(String, f64)],
+    /// The lines expected.
+    expected: &'a [Due<'a>],
+    /// When each expected line was due, from the time its `after` line was printed.
+    due: Vec<f64>,
+}
+
+impl<'a> Timeline<'a> {
+    /// The timeline of `got` (which holds every line of `expected`, once).
+    fn new(got: &'a [(String, f64)], expected: &'a [Due<'a>]) -> Timeline<'a> {
+        let mut timeline = Timeline {
+            got,
+            expected,
+            due: Vec::new(),
+        };
+        timeline.due = expected
+            .iter()
+            .map(|due| due.after.map_or(0.0, |after| timeline.at(after)) + due.delay)
+            .collect();
+        timeline
+    }
+
+    /// Where `line` was printed, counting from 0.
+    fn place(&self, line: &str) -> usize {
+        self.got
+            .iter()
+            .position(|(printed, _)| printed == line)
+            .unwrap_or_else(|| panic!("{line:?} expected but not printed: {:?}", self.got))
+    }
+
+    /// When `line` was printed.
+    fn at(&self, line: &str) -> f64 {
+        self.got[self.place(line)].1
+    }
+
+    /// True if the loop surely armed the sleep of expected line `a` to end before that of `b`:
+    /// its moment is earlier by more than the rounding of the printed times, or both wait as
+    /// long after lines that were printed in that order (each sleep armed right after its
+    /// line, in the same turn).
+    fn sooner(&self, a: usize, b: usize) -> bool {
+        if self.due[a] < self.due[b] - ROUNDING {
+            return true;
+        }
+        let (a, b) = (&self.expected[a], &self.expected[b]);
+        match (a.after, b.after) {
+            (Some(after_a), Some(after_b)) if a.delay == b.delay && after_a != after_b => {
+                self.place(after_a) < self.place(after_b)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for Timeline<'_> {
+    /// Every line as printed, with the moment it was due: `bar  at 1.3 (due 1.0)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut table = String::new();
+        for (line, at) in self.got {
+            let due = self.expected.iter().position(|due| due.line == line);
+            let due = due.map_or(String::new(), |i| format!(" (due {:.1})", self.due[i]));
+            let _ = write!(table, "\n  {line}  at {at:.1}{due}");
+        }
+        f.write_str(&table)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECOND: Duration = Duration::from_millis(100);
+
+    /// The talk's slide 4.6: `foo`, `bar`, `baz` a second apart, `aaa`, `bbb`, `ccc` 0.7 apart.
+    fn side_by_side() -> Vec<Due<'static>> {
+        let mut due = print_messages(&["foo", "bar", "baz"], 1.0, None);
+        due.extend(print_messages(&["aaa", "bbb", "ccc"], 0.7, None));
+        due
+    }
+
+    fn timed(lines: &[(&str, f64)]) -> Vec<(String, f64)> {
+        lines
+            .iter()
+            .map(|&(line, at)| (line.to_owned(), at))
+            .collect()
+    }
+
+    fn fails(got: &[(&str, f64)], order: Order) -> String {
+        let got = timed(got);
+        let panic = std::panic::catch_unwind(|| {
+            assert_timeline(&got, &side_by_side(), SECOND, order);
+        });
+        let panic = panic.expect_err("the check should fail");
+        panic.downcast_ref::<String>().cloned().unwrap_or_default()
+    }
+
+    const ON_TIME: [(&str, f64); 6] = [
+        ("foo", 0.0),
+        ("aaa", 0.0),
+        ("bbb", 0.7),
+        ("bar", 1.0),
+        ("ccc", 1.4),
+        ("baz", 2.0),
+    ];
+
+    #[test]
+    fn timed_lines_are_those_of_the_scenario_and_speaker() {
+        let output = [
+            "§4.8: Loop().run_task(print_messages('foo', 'bar', 'baz'))",
+            "print_messages: foo  at 0.0 s",
+            "print_messages: a    at 1.0 s",
+            "main: ended at 2.0 s",
+            "print_messages: baz  at 2.0 s",
+        ];
+        let lines: Vec<String> = output.iter().map(|&l| l.to_owned()).collect();
+        let timed = timed_lines(&lines, "§4.8", "print_messages");
+        assert_eq!(timed, [("foo".to_owned(), 0.0), ("a".to_owned(), 1.0)]);
+    }
+
+    #[test]
+    fn the_talks_timeline_passes_either_way() {
+        assert_timeline(&timed(&ON_TIME), &side_by_side(), SECOND, Order::Deadline);
+        assert_timeline(&timed(&ON_TIME), &side_by_side(), SECOND, Order::Turns);
+    }
+
+    #[test]
+    fn a_late_line_delays_what_follows_it_and_may_change_places_after_a_busy_loop() {
+        // `aaa` came 0.4 late: `bbb` is due at 1.1, after `bar`.
+        let late = [
+            ("foo", 0.0),
+            ("aaa", 0.4),
+            ("bar", 1.0),
+            ("bbb", 1.1),
+            ("ccc", 1.8),
+            ("baz", 2.0),
+        ];
+        assert_timeline(&timed(&late), &side_by_side(), SECOND, Order::Deadline);
+        // A busy loop late past both `bbb` and `bar` prints them in the order of its turns.
+        let swapped = [
+            ("foo", 0.0),
+            ("aaa", 0.0),
+            ("bar", 1.3),
+            ("bbb", 1.3),
+            ("ccc", 2.0),
+            ("baz", 2.3),
+        ];
+        assert_timeline(&timed(&swapped), &side_by_side(), SECOND, Order::Turns);
+        let why = fails(&swapped, Order::Deadline);
+        assert!(why.contains("bbb was due before bar"), "{why}");
+    }
+
+    #[test]
+    fn an_early_line_fails() {
+        let mut early = ON_TIME;
+        early[2].1 = 0.5; // `bbb` after 0.5 of its 0.7
+        let why = fails(&early, Order::Turns);
+        assert!(why.contains("bbb early"), "{why}");
+        assert!(why.contains("bbb  at 0.5 (due 0.7)"), "{why}");
+    }
+
+    #[test]
+    fn a_line_far_too_late_fails() {
+        let mut late = ON_TIME;
+        late[5].1 = 9.0;
+        let why = fails(&late, Order::Turns);
+        assert!(why.contains("baz late by over"), "{why}");
+    }
+
+    #[test]
+    fn a_missing_line_or_a_task_out_of_its_own_order_fails() {
+        let why = fails(&ON_TIME[..5], Order::Turns);
+        assert!(why.contains("not the lines expected"), "{why}");
+        let mut swapped = ON_TIME;
+        swapped.swap(3, 5); // `baz` printed before `bar`, at the same times
+        let why = fails(&swapped, Order::Turns);
+        assert!(why.contains("baz printed before bar"), "{why}");
+    }
+
+    #[test]
+    fn ties_armed_in_order_must_wake_in_that_order_after_a_timer_heap() {
+        // The article's `workflow`: `b` and `d` both wait a second, after `a` and `c`.
+        let mut due = print_messages(&["a", "b"], 1.0, None);
+        due.extend(print_messages(&["c", "d", "e"], 1.0, None));
+        let got = timed(&[("a", 0.0), ("c", 0.0), ("d", 1.0), ("b", 1.0), ("e", 2.0)]);
+        assert_timeline(&got, &due, SECOND, Order::Turns);
+        let panic = std::panic::catch_unwind(|| {
+            assert_timeline(&got, &due, SECOND, Order::Deadline);
+        });
+        assert!(
+            panic.is_err(),
+            "d was armed after b, so it cannot wake first"
+        );
+    }
+}
