@@ -57,7 +57,7 @@ fn assert_one_per_tick(seen: &Seen) {
         );
         assert!(
             waited <= TICK + LATENESS,
-            "{item:?} came {waited:?} after the one before"
+            "{item:?} came {waited:?} after the one before (or the start)"
         );
         before = at;
     }
