@@ -9,16 +9,16 @@ const PACKAGE: &str = env!("CARGO_PKG_NAME");
 /// How long a talk second lasts in the demo's automatic runs.
 const TALK_SECOND: Duration = Duration::from_millis(100);
 
-/// The `print_messages` lines of one scenario of the talk demo: `(message, talk seconds)`.
-fn messages(lines: &[String], scenario: &str) -> Vec<(String, f64)> {
-    timed_lines(lines, scenario, "print_messages")
+/// The `print_messages` lines of one scenario of the talk demo, and when each came.
+fn messages(stdout: &str, scenario: &str) -> Vec<(String, Duration)> {
+    timed_lines(stdout, scenario, "print_messages")
 }
 
 #[test]
 fn the_talk_demo_reproduces_the_talks_output() {
     let run = run_demo(PACKAGE, "talk03", &["--auto"]);
     let lines = run.lines();
-    run.success();
+    let stdout = run.success();
     // Slide 4.4: both runs, before the timed scenarios begin.
     let slide_4_4: Vec<&str> = lines
         .iter()
@@ -37,7 +37,7 @@ fn the_talk_demo_reproduces_the_talks_output() {
     let mut together = print_messages(&["foo", "bar", "baz"], 1.0, None);
     together.extend(print_messages(&["aaa", "bbb", "ccc"], 0.7, None));
     let on_time = |scenario, due: &[Due<'_>]| {
-        assert_timeline(&messages(&lines, scenario), due, TALK_SECOND, Order::Turns);
+        assert_timeline(&messages(&stdout, scenario), due, TALK_SECOND, Order::Turns);
     };
     on_time("§4.6", &together);
     on_time("§4.8", &print_messages(&["foo", "bar", "baz"], 1.0, None));

@@ -6,7 +6,8 @@
 //! sleep that starts after it end late too. So each line is checked against the moment it was
 //! due *given when the line it follows really came*: never before that moment, and not later
 //! than [`LATENESS`] after it. The order is checked the same way: what comes first is what was
-//! due first, as the loop measured it.
+//! due first, as the loop measured it. Times are read from the lines' timestamps (a tenth of a
+//! millisecond), not from the demo seconds they print (a tenth of a second).
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -47,20 +48,29 @@ pub fn print_messages<'a>(
     due
 }
 
-/// The timed lines of one scenario of a talk demo's output (timestamps already removed, as
-/// [`super::DemoRun::lines`] gives them): after the first line that contains `title`, each line
-/// `SPEAKER: TEXT  at T s` as `(TEXT, T)`, up to the first line that is not one.
+/// The timed lines of one scenario of a talk demo's stdout (with its timestamps): after the
+/// first line that contains `title`, each line `[  STAMP ms] SPEAKER: TEXT  at T s` as `(TEXT,
+/// time since the title line)`, up to the first line that is not one.
 #[track_caller]
-pub fn timed_lines(lines: &[String], title: &str, speaker: &str) -> Vec<(String, f64)> {
+pub fn timed_lines(stdout: &str, title: &str, speaker: &str) -> Vec<(String, Duration)> {
+    let lines: Vec<&str> = stdout.lines().collect();
     let start = lines.iter().position(|l| l.contains(title));
-    let start = start.unwrap_or_else(|| panic!("no scenario {title:?} in {lines:#?}"));
-    let timed = |line: &String| {
-        let rest = line.strip_prefix(speaker)?.strip_prefix(": ")?;
-        let (text, at) = rest.rsplit_once("  at ")?;
-        let at = at.strip_suffix(" s")?.parse().ok()?;
-        Some((text.trim().to_owned(), at))
+    let start = start.unwrap_or_else(|| panic!("no scenario {title:?} in {stdout}"));
+    let begun = stamp(lines[start]).unwrap_or_else(|| panic!("no timestamp: {}", lines[start]));
+    let timed = |line: &&str| {
+        let (at, said) = (stamp(line)?, line.split_once("] ")?.1);
+        let rest = said.strip_prefix(speaker)?.strip_prefix(": ")?;
+        let (text, _) = rest.rsplit_once("  at ")?;
+        Some((text.trim().to_owned(), at.checked_sub(begun)?))
     };
     lines[start + 1..].iter().map_while(timed).collect()
+}
+
+/// The timestamp of a line of a demo's stdout, `[   557.1 ms] …`, as a duration.
+fn stamp(line: &str) -> Option<Duration> {
+    let millis = line.strip_prefix('[')?.split_once(" ms]")?.0;
+    let millis: f64 = millis.trim().parse().ok()?;
+    Some(Duration::from_secs_f64(millis / 1e3))
 }
 
 /// What a loop guarantees about the order of lines from different tasks.
@@ -77,28 +87,27 @@ pub enum Order {
     Turns,
 }
 
-/// How far apart two printed times may be from the true ones: the demos print demo seconds
-/// with one decimal, each rounded by up to half of one.
-const ROUNDING: f64 = 0.1;
+/// How far the difference of two timestamps may be from the true one: each is printed in
+/// milliseconds with one decimal, rounded by up to half of one.
+const ROUNDING: Duration = Duration::from_micros(100);
 
-/// Checks `got`, a scenario's lines with the time each was printed at (in demo seconds, in the
+/// Checks `got`, a scenario's lines with the time each came (since the scenario began, in the
 /// order printed), against `expected`: the same lines, none early, none later than
 /// [`LATENESS`] after it was due, and in an order that `order` allows. `second` is how long a
-/// demo second lasts (100 ms in the talk demos' automatic runs), to count the lateness in.
+/// demo second lasts (100 ms in the talk demos' automatic runs): the unit of the delays.
 #[track_caller]
 pub fn assert_timeline(
-    got: &[(String, f64)],
+    got: &[(String, Duration)],
     expected: &[Due<'_>],
     second: Duration,
     order: Order,
 ) {
-    let late = LATENESS.as_secs_f64() / second.as_secs_f64();
     let mut printed: Vec<&str> = got.iter().map(|(line, _)| line.as_str()).collect();
     let mut wanted: Vec<&str> = expected.iter().map(|due| due.line).collect();
     printed.sort_unstable();
     wanted.sort_unstable();
     assert_eq!(printed, wanted, "not the lines expected: {got:?}");
-    let timeline = Timeline::new(got, expected);
+    let timeline = Timeline::new(got, expected, second);
     for (i, due) in expected.iter().enumerate() {
         let (at, when) = (timeline.at(due.line), timeline.due[i]);
         let place = |line| timeline.place(line);
@@ -110,22 +119,23 @@ pub fn assert_timeline(
                 due.line
             );
         }
-        assert!(at >= when - ROUNDING, "{} early{timeline}", due.line);
+        assert!(at + ROUNDING >= when, "{} early{timeline}", due.line);
+        let late = LATENESS + ROUNDING;
         assert!(
-            at <= when + late + ROUNDING,
+            at <= when + late,
             "{} late by over {LATENESS:?}{timeline}",
             due.line
         );
     }
     if order == Order::Deadline {
         for (i, first) in expected.iter().enumerate() {
-            for (j, second) in expected.iter().enumerate() {
-                if timeline.place(first.line) < timeline.place(second.line) {
+            for (j, then) in expected.iter().enumerate() {
+                if timeline.place(first.line) < timeline.place(then.line) {
+                    let sooner = timeline.sooner(j, i);
                     assert!(
-                        !timeline.sooner(j, i),
+                        !sooner,
                         "{} was due before {}{timeline}",
-                        second.line,
-                        first.line
+                        then.line, first.line
                     );
                 }
             }
@@ -135,17 +145,21 @@ pub fn assert_timeline(
 
 /// A scenario as printed, beside the moments each line was due.
 struct Timeline<'a> {
-    /// The lines printed and their times, in the order printed.
-    got: &'a [(String, f64)],
+    /// The lines printed and when, in the order printed.
+    got: &'a [(String, Duration)],
     /// The lines expected.
     expected: &'a [Due<'a>],
-    /// When each expected line was due, from the time its `after` line was printed.
-    due: Vec<f64>,
+    /// When each expected line was due, from the time its `after` line came.
+    due: Vec<Duration>,
 }
 
 impl<'a> Timeline<'a> {
     /// The timeline of `got` (which holds every line of `expected`, once).
-    fn new(got: &'a [(String, f64)], expected: &'a [Due<'a>]) -> Timeline<'a> {
+    fn new(
+        got: &'a [(String, Duration)],
+        expected: &'a [Due<'a>],
+        second: Duration,
+    ) -> Timeline<'a> {
         let mut timeline = Timeline {
             got,
             expected,
@@ -153,7 +167,10 @@ impl<'a> Timeline<'a> {
         };
         timeline.due = expected
             .iter()
-            .map(|due| due.after.map_or(0.0, |after| timeline.at(after)) + due.delay)
+            .map(|due| {
+                let after = due.after.map_or(Duration::ZERO, |after| timeline.at(after));
+                after + second.mul_f64(due.delay)
+            })
             .collect();
         timeline
     }
@@ -166,17 +183,17 @@ impl<'a> Timeline<'a> {
             .unwrap_or_else(|| panic!("{line:?} expected but not printed: {:?}", self.got))
     }
 
-    /// When `line` was printed.
-    fn at(&self, line: &str) -> f64 {
+    /// When `line` came.
+    fn at(&self, line: &str) -> Duration {
         self.got[self.place(line)].1
     }
 
     /// True if the loop surely armed the sleep of expected line `a` to end before that of `b`:
-    /// its moment is earlier by more than the rounding of the printed times, or both wait as
-    /// long after lines that were printed in that order (each sleep armed right after its
-    /// line, in the same turn).
+    /// its moment is earlier by more than the rounding of the timestamps, or both wait as long
+    /// after lines that were printed in that order (each sleep armed right after its line, in
+    /// the same turn).
     fn sooner(&self, a: usize, b: usize) -> bool {
-        if self.due[a] < self.due[b] - ROUNDING {
+        if self.due[a] + ROUNDING < self.due[b] {
             return true;
         }
         let (a, b) = (&self.expected[a], &self.expected[b]);
@@ -190,13 +207,16 @@ impl<'a> Timeline<'a> {
 }
 
 impl std::fmt::Display for Timeline<'_> {
-    /// Every line as printed, with the moment it was due: `bar  at 1.3 (due 1.0)`.
+    /// Every line as printed, with the moment it was due: `bar  at 130.0 ms (due 100.0 ms)`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut table = String::new();
+        let ms = |at: Duration| at.as_secs_f64() * 1e3;
         for (line, at) in self.got {
             let due = self.expected.iter().position(|due| due.line == line);
-            let due = due.map_or(String::new(), |i| format!(" (due {:.1})", self.due[i]));
-            let _ = write!(table, "\n  {line}  at {at:.1}{due}");
+            let due = due.map_or(String::new(), |i| {
+                format!(" (due {:.1} ms)", ms(self.due[i]))
+            });
+            let _ = write!(table, "\n  {line}  at {:.1} ms{due}", ms(*at));
         }
         f.write_str(&table)
     }
@@ -215,10 +235,12 @@ mod tests {
         due
     }
 
-    fn timed(lines: &[(&str, f64)]) -> Vec<(String, f64)> {
+    /// Lines at these demo seconds.
+    fn timed(lines: &[(&str, f64)]) -> Vec<(String, Duration)> {
+        let at = |seconds: f64| SECOND.mul_f64(seconds);
         lines
             .iter()
-            .map(|&(line, at)| (line.to_owned(), at))
+            .map(|&(line, seconds)| (line.to_owned(), at(seconds)))
             .collect()
     }
 
@@ -241,17 +263,22 @@ mod tests {
     ];
 
     #[test]
-    fn timed_lines_are_those_of_the_scenario_and_speaker() {
-        let output = [
-            "§4.8: Loop().run_task(print_messages('foo', 'bar', 'baz'))",
-            "print_messages: foo  at 0.0 s",
-            "print_messages: a    at 1.0 s",
-            "main: ended at 2.0 s",
-            "print_messages: baz  at 2.0 s",
-        ];
-        let lines: Vec<String> = output.iter().map(|&l| l.to_owned()).collect();
-        let timed = timed_lines(&lines, "§4.8", "print_messages");
-        assert_eq!(timed, [("foo".to_owned(), 0.0), ("a".to_owned(), 1.0)]);
+    fn timed_lines_are_those_of_the_scenario_and_speaker_timed_from_its_title() {
+        let stdout = "\
+[   200.0 ms] §4.6: run_tasks(…)
+[   250.0 ms] print_messages: bar  at 5.0 s
+[   300.0 ms] §4.8: Loop().run_task(print_messages('foo', 'bar', 'baz'))
+[   300.1 ms] print_messages: foo  at 0.0 s
+[   400.2 ms] print_messages: a    at 1.0 s
+[   500.2 ms] main: ended at 2.0 s
+[   500.3 ms] print_messages: baz  at 2.0 s
+";
+        let timed = timed_lines(stdout, "§4.8", "print_messages");
+        let foo = ("foo".to_owned(), Duration::from_micros(100));
+        assert_eq!(
+            timed,
+            [foo, ("a".to_owned(), Duration::from_micros(100_200))]
+        );
     }
 
     #[test]
@@ -292,7 +319,7 @@ mod tests {
         early[2].1 = 0.5; // `bbb` after 0.5 of its 0.7
         let why = fails(&early, Order::Turns);
         assert!(why.contains("bbb early"), "{why}");
-        assert!(why.contains("bbb  at 0.5 (due 0.7)"), "{why}");
+        assert!(why.contains("bbb  at 50.0 ms (due 70.0 ms)"), "{why}");
     }
 
     #[test]
