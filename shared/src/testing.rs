@@ -25,7 +25,7 @@ pub use demos::{DemoProcess, DemoRun, demo_binary, run_demo, start_demo};
 pub use descriptors::{FdCheck, open_fds, without_leaks};
 pub use limits::{Background, LIMIT_ONCE_STUCK, TIME_LIMIT, TestLock, TestLockGuard};
 pub use limits::{bounded, in_background};
-pub use timeline::{Due, Order, assert_timeline, print_messages, timed_lines};
+pub use timeline::{Due, assert_timeline, print_messages, timed_lines};
 
 /// How late a timer, a wake-up or a log line may come on a busy machine before a test calls it
 /// a bug. Nothing may come early, but a crowded machine (two CPU hogs on two cores, a build

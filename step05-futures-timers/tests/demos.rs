@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use shared::echo::Client;
 use shared::testing::{DemoProcess, FdCheck, LATENESS, in_background, run_demo, start_demo};
-use shared::testing::{Order, assert_timeline, print_messages, timed_lines};
+use shared::testing::{assert_timeline, print_messages, timed_lines};
 use step05_futures_timers::AioListener;
 
 const PACKAGE: &str = env!("CARGO_PKG_NAME");
@@ -58,12 +58,12 @@ fn the_talk_demo_reproduces_the_talks_output_without_burning_cpu() {
     // Never early (the stamps have 0.1 ms of rounding between them), late by little.
     let late = LATENESS.as_secs_f64() * 1e3;
     assert!((499.9..500.0 + late).contains(&slept), "after {slept} ms");
-    // Slide 4.11 on this loop: the output of slide 4.6, at the talk's times (a line due first
-    // comes first, also when the loop is late: see `Order::Deadline`).
+    // Slide 4.11 on this loop: the output of slide 4.6, at the talk's times (each line never
+    // early, late by little after the line before it in its task).
     let mut together = print_messages(&["foo", "bar", "baz"], 1.0, None);
     together.extend(print_messages(&["aaa", "bbb", "ccc"], 0.7, None));
     let printed = timed_lines(&stdout, "§4.11", "print_messages");
-    assert_timeline(&printed, &together, TALK_SECOND, Order::Deadline);
+    assert_timeline(&printed, &together, TALK_SECOND);
     // Both end when the talk's did, at 5 s and 3 s (as their clocks say, with one decimal):
     // never sooner, and late by little after each of the sleeps on the way (one, then three);
     // the talk's §5 loop burns all 5 s of its 5 s sleep in CPU.

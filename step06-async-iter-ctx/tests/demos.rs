@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use shared::echo::Client;
 use shared::testing::{DemoProcess, FdCheck, LATENESS, in_background, run_demo, start_demo};
-use shared::testing::{Due, Order, assert_timeline, timed_lines};
+use shared::testing::{Due, assert_timeline, timed_lines};
 use step06_async_iter_ctx::AioListener;
 
 const PACKAGE: &str = env!("CARGO_PKG_NAME");
@@ -51,7 +51,7 @@ fn the_talk_demo_reproduces_the_talks_output_and_timing() {
     ] {
         let printed = timed_lines(&stdout, title, "main");
         assert_eq!(printed.len(), 5, "{title}: {lines:#?}");
-        assert_timeline(&printed, &one_per_second, TALK_SECOND, Order::Deadline);
+        assert_timeline(&printed, &one_per_second, TALK_SECOND);
         // In the order of the items, too.
         let items: Vec<&str> = printed.iter().map(|(item, _)| item.as_str()).collect();
         assert_eq!(items, ["0", "1", "2", "3", "4"], "{title}");
