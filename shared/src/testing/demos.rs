@@ -77,8 +77,9 @@ pub fn run_demo(package: &str, name: &str, args: &[&str]) -> DemoRun {
 }
 
 /// The path of an example of `package`, built first (at once when `cargo test` has built it
-/// already): `target/<profile>/examples/NAME`, next to the `deps/` folder that holds the running
-/// test binary (so `CARGO_TARGET_DIR` is respected).
+/// already; within [`BUILD_LIMIT`], not the time limit of a test's waits):
+/// `target/<profile>/examples/NAME`, next to the `deps/` folder that holds the running test
+/// binary (so `CARGO_TARGET_DIR` is respected).
 #[track_caller]
 pub fn demo_binary(package: &str, name: &str) -> PathBuf {
     let mut build = Command::new(env!("CARGO"))
@@ -86,7 +87,7 @@ pub fn demo_binary(package: &str, name: &str) -> PathBuf {
         .stdin(Stdio::null())
         .spawn()
         .expect("start cargo");
-    let built = wait_for_exit(&mut build, &format!("cargo build --example {name}"));
+    let built = wait_for_build(&mut build, &format!("cargo build --example {name}"));
     assert!(built.success(), "cannot build {package} --example {name}");
     let test_binary = std::env::current_exe().expect("the test binary's path");
     let profile_dir = test_binary
@@ -96,6 +97,34 @@ pub fn demo_binary(package: &str, name: &str) -> PathBuf {
     profile_dir
         .join("examples")
         .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// How long building a demo may take. The build is not what a test checks, and it may have to
+/// wait for another build's lock and then compile the example on a crowded machine, which can
+/// take minutes: so it has a limit of its own, and one slow build never counts as a stuck test
+/// (which would make every other wait of the process give up early).
+const BUILD_LIMIT: Duration = Duration::from_secs(600);
+
+/// Waits for `build` to exit, within [`BUILD_LIMIT`]; kills it when time is up.
+#[track_caller]
+fn wait_for_build(build: &mut Child, what: &str) -> ExitStatus {
+    let started = Instant::now();
+    loop {
+        match build.try_wait() {
+            Ok(Some(status)) => return status,
+            Ok(None) if started.elapsed() < BUILD_LIMIT => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Ok(None) => {
+                kill(build);
+                panic!("{what}: still building after {BUILD_LIMIT:?}; killed")
+            }
+            Err(err) => {
+                kill(build);
+                panic!("{what}: cannot wait for it: {err}")
+            }
+        }
+    }
 }
 
 /// Waits for `child` to exit, within the time limit; kills it when time is up.
