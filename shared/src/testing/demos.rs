@@ -77,7 +77,7 @@ pub fn run_demo(package: &str, name: &str, args: &[&str]) -> DemoRun {
 }
 
 /// The path of an example of `package`, built first (at once when `cargo test` has built it
-/// already; within [`BUILD_LIMIT`], not the time limit of a test's waits):
+/// already; a build has ten minutes, not the time limit of a test's waits):
 /// `target/<profile>/examples/NAME`, next to the `deps/` folder that holds the running test
 /// binary (so `CARGO_TARGET_DIR` is respected).
 #[track_caller]
@@ -357,7 +357,7 @@ impl DemoProcess {
 
     /// Kills it, and returns the lines it printed after [`DemoProcess::read_log_meanwhile`].
     ///
-    /// It waits first until the log has been quiet for [`QUIET`], counted from this call on (a
+    /// It waits first until the log has been quiet for 150 ms, counted from this call on (a
     /// second at most), which keeps most of a server's last lines. But on a busy machine a line
     /// may still be in the server's writer thread when it dies: a test that needs a line waits
     /// for it first with [`DemoProcess::wait_for_line`].
