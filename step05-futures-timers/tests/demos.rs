@@ -158,9 +158,11 @@ fn busy_vs_idle_shows_both_cpu_figures_and_the_busy_one_far_larger() {
         parse_duration(cpu.trim_end_matches(" of CPU"))
     };
     let (busy, idle) = (cpu_of("busy: "), cpu_of("idle: "));
-    // Busy waiting takes a core for the whole 500 ms, or its share of one on a crowded
-    // machine: at least a tenth, beside a dozen other busy processes on two cores.
-    assert!(busy >= Duration::from_millis(50), "busy: {busy:?}");
+    // Busy waiting takes a core for the whole 500 ms, or what a crowded machine gives it of
+    // one: 34 ms was seen beside a dozen busy processes on two cores, so the floor is a
+    // hundredth of the wall time. What tells the two apart is the ratio: far more CPU busy
+    // than idle, however little the machine gives.
+    assert!(busy >= Duration::from_millis(5), "busy: {busy:?}");
     assert!(idle * 10 < busy, "idle: {idle:?}, busy: {busy:?}");
     fds.assert_no_leak();
 }
