@@ -12,7 +12,7 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use shared::echo::{Client, ServeOptions, reverse_line};
-use shared::testing::{in_background, without_leaks};
+use shared::testing::{LATENESS, in_background, without_leaks};
 
 use common::{Server, defaults};
 
@@ -205,7 +205,9 @@ fn one_client_too_many_is_told_the_server_is_full() {
             max_clients: 2,
             ..defaults()
         };
-        let server = Server::start(5, options);
+        // The server stops after this many connections: the test makes them all.
+        const CONNECTIONS: usize = 12;
+        let server = Server::start(CONNECTIONS, options);
         let mut first = Client::connect(server.addr).unwrap();
         let mut second = Client::connect(server.addr).unwrap();
         assert_eq!(first.request(b"1").unwrap(), b"1");
@@ -214,17 +216,25 @@ fn one_client_too_many_is_told_the_server_is_full() {
         assert_eq!(third.read_line().unwrap(), b"error: server full");
         drop((first, third));
         // A seat frees up once the server has seen the first client leave: the next one is served
-        // (it may take one more try, if it comes before the server noticed).
-        let mut fourth = Client::connect(server.addr).unwrap();
-        let mut reply = fourth.request(b"4").unwrap();
-        if reply == b"error: server full" {
-            std::thread::sleep(Duration::from_millis(100));
-            fourth = Client::connect(server.addr).unwrap();
-            reply = fourth.request(b"5").unwrap();
-        } else {
-            drop(Client::connect(server.addr).unwrap()); // the fifth connection the server expects
+        // (after a few tries turned away, if they come before the server noticed).
+        let mut made = 3;
+        let (fourth, reply) = loop {
+            let mut next = Client::connect(server.addr).unwrap();
+            made += 1;
+            let reply = next.request(b"4").unwrap();
+            if reply != b"error: server full" || made == CONNECTIONS {
+                break (next, reply);
+            }
+            std::thread::sleep(LATENESS / (CONNECTIONS as u32 - 3));
+        };
+        let reply = String::from_utf8_lossy(&reply);
+        assert_ne!(
+            reply, "error: server full",
+            "still full after {made} connections"
+        );
+        for _ in made..CONNECTIONS {
+            drop(Client::connect(server.addr).unwrap());
         }
-        assert_ne!(reply, b"error: server full");
         drop((second, fourth));
         let log = server.finish();
         assert!(

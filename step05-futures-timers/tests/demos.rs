@@ -13,38 +13,14 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use shared::echo::Client;
-use shared::testing::{DemoProcess, FdCheck, in_background, run_demo, start_demo};
+use shared::testing::{DemoProcess, FdCheck, LATENESS, in_background, run_demo, start_demo};
+use shared::testing::{assert_timeline, print_messages, timed_lines};
 use step05_futures_timers::AioListener;
 
 const PACKAGE: &str = env!("CARGO_PKG_NAME");
 
-/// The `print_messages` lines of one scenario of the talk demo: `(message, talk seconds)`.
-fn messages(lines: &[String], scenario: &str) -> Vec<(String, f64)> {
-    let start = lines.iter().position(|l| l.starts_with(scenario)).unwrap();
-    lines[start + 1..]
-        .iter()
-        .take_while(|l| l.starts_with("print_messages: "))
-        .map(|l| {
-            let rest = l.trim_start_matches("print_messages: ");
-            let (msg, at) = rest.split_once(" at ").unwrap();
-            let seconds = at.trim_end_matches(" s").parse().unwrap();
-            (msg.trim().to_owned(), seconds)
-        })
-        .collect()
-}
-
-/// Checks messages and times against the talk's, times within a generous margin.
-fn assert_timeline(got: &[(String, f64)], expected: &[(&str, f64)]) {
-    let names: Vec<&str> = got.iter().map(|(m, _)| m.as_str()).collect();
-    let wanted: Vec<&str> = expected.iter().map(|(m, _)| *m).collect();
-    assert_eq!(names, wanted);
-    for ((msg, at), (_, talk)) in got.iter().zip(expected) {
-        assert!(
-            (at - talk).abs() <= 0.3,
-            "{msg} at {at} s, the talk says {talk} s"
-        );
-    }
-}
+/// How long a talk second lasts in the demo's automatic runs.
+const TALK_SECOND: Duration = Duration::from_millis(100);
 
 /// The `(end, CPU)` talk seconds of each `main: ended at 5.0 s, CPU used: 0.00 s` line.
 fn endings(lines: &[String]) -> Vec<(f64, f64)> {
@@ -79,23 +55,24 @@ fn the_talk_demo_reproduces_the_talks_output_without_burning_cpu() {
         ["main: before", "main: after"]
     );
     let slept = stamp(&stdout, "main: after") - stamp(&stdout, "main: before");
-    assert!((500.0..800.0).contains(&slept), "after {slept} ms");
-    // Slide 4.11 on this loop: the output of slide 4.6, at the talk's times.
-    let together = [
-        ("foo", 0.0),
-        ("aaa", 0.0),
-        ("bbb", 0.7),
-        ("bar", 1.0),
-        ("ccc", 1.4),
-        ("baz", 2.0),
-    ];
-    assert_timeline(&messages(&lines, "§4.11"), &together);
-    // Both end when the talk's did; the talk's §5 loop burns all 5 s of its 5 s sleep in CPU.
+    // Never early (the stamps have 0.1 ms of rounding between them), late by little.
+    let late = LATENESS.as_secs_f64() * 1e3;
+    assert!((499.9..500.0 + late).contains(&slept), "after {slept} ms");
+    // Slide 4.11 on this loop: the output of slide 4.6, at the talk's times (each line never
+    // early, late by little after the line before it in its task).
+    let mut together = print_messages(&["foo", "bar", "baz"], 1.0, None);
+    together.extend(print_messages(&["aaa", "bbb", "ccc"], 0.7, None));
+    let printed = timed_lines(&stdout, "§4.11", "print_messages");
+    assert_timeline(&printed, &together, TALK_SECOND);
+    // Both end when the talk's did, at 5 s and 3 s (as their clocks say, with one decimal):
+    // never sooner, and late by little after each of the sleeps on the way (one, then three);
+    // the talk's §5 loop burns all 5 s of its 5 s sleep in CPU.
     let ended = endings(&lines);
     assert_eq!(ended.len(), 2, "{lines:#?}");
-    for ((end, cpu), talk) in ended.into_iter().zip([5.0, 3.0]) {
+    let late = LATENESS.as_secs_f64() / TALK_SECOND.as_secs_f64();
+    for ((end, cpu), (talk, sleeps)) in ended.into_iter().zip([(5.0, 1.0), (3.0, 3.0)]) {
         assert!(
-            (end - talk).abs() <= 0.3,
+            end >= talk - 0.05 && end <= talk + sleeps * late + 0.05,
             "ended at {end} s, the talk {talk} s"
         );
         assert!(cpu <= 0.2, "{cpu} talk seconds of CPU");
@@ -124,7 +101,8 @@ fn future_set_shows_the_four_cases() {
     assert_eq!(lines, expected);
     let waited =
         stamp(stdout, "set(42) after 100 ms") - stamp(stdout, "(in the talk, only the last)");
-    assert!(waited >= 100.0, "set after {waited} ms");
+    // Never early (0.1 ms of rounding between the two stamps).
+    assert!(waited >= 99.9, "set after {waited} ms");
     // Every line fits on a projector, the last one (the `Stuck` message) included.
     run.assert_fits();
     fds.assert_no_leak();
@@ -180,8 +158,11 @@ fn busy_vs_idle_shows_both_cpu_figures_and_the_busy_one_far_larger() {
         parse_duration(cpu.trim_end_matches(" of CPU"))
     };
     let (busy, idle) = (cpu_of("busy: "), cpu_of("idle: "));
-    // Busy waiting takes a core for the whole 500 ms (less if the machine is crowded).
-    assert!(busy >= Duration::from_millis(100), "busy: {busy:?}");
+    // Busy waiting takes a core for the whole 500 ms, or what a crowded machine gives it of
+    // one: 34 ms was seen beside a dozen busy processes on two cores, so the floor is a
+    // hundredth of the wall time. What tells the two apart is the ratio: far more CPU busy
+    // than idle, however little the machine gives.
+    assert!(busy >= Duration::from_millis(5), "busy: {busy:?}");
     assert!(idle * 10 < busy, "idle: {idle:?}, busy: {busy:?}");
     fds.assert_no_leak();
 }

@@ -10,12 +10,17 @@
 mod common;
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
 
 use shared::echo::Client;
-use shared::testing::{DemoProcess, FdCheck, in_background, run_demo, start_demo};
+use shared::testing::{DemoProcess, FdCheck, LATENESS, in_background, run_demo, start_demo};
+use shared::testing::{Due, assert_timeline, timed_lines};
 use step06_async_iter_ctx::AioListener;
 
 const PACKAGE: &str = env!("CARGO_PKG_NAME");
+
+/// How long a talk second lasts in the demo's automatic runs.
+const TALK_SECOND: Duration = Duration::from_millis(100);
 
 /// The timestamp of the first stdout line that ends with `text`, in milliseconds.
 fn stamp(stdout: &str, text: &str) -> f64 {
@@ -24,54 +29,44 @@ fn stamp(stdout: &str, text: &str) -> f64 {
     millis.trim().parse().unwrap()
 }
 
-/// The `main:` lines of one scenario of the talk demo, from its title to its `ended at` line.
-fn scenario<'a>(lines: &'a [String], title: &str) -> &'a [String] {
-    let start = lines.iter().position(|l| l.ends_with(title)).unwrap();
-    let end = start
-        + lines[start..]
-            .iter()
-            .position(|l| l.starts_with("main: ended"))
-            .unwrap();
-    &lines[start + 1..=end]
-}
-
-/// `(item, talk seconds)` of each `main: 3  at 4.0 s` line.
-fn items(lines: &[String]) -> Vec<(String, f64)> {
-    lines
-        .iter()
-        .filter_map(|l| l.strip_prefix("main: "))
-        .filter_map(|l| l.split_once("  at "))
-        .map(|(item, at)| (item.to_owned(), at.trim_end_matches(" s").parse().unwrap()))
-        .collect()
-}
-
 #[test]
 fn the_talk_demo_reproduces_the_talks_output_and_timing() {
     let fds = FdCheck::begin();
     let run = run_demo(PACKAGE, "talk06", &["--auto"]);
     let lines = run.lines();
-    run.success();
-    // 6.5 and 6.6: 0 to 4, one per talk second, the first after one second, none after the last.
+    let stdout = run.success();
+    // 6.5 and 6.6: 0 to 4, one per talk second, the first after one second, none after the
+    // last: each item a talk second after the one before (never sooner, late by little).
+    let numbers: Vec<String> = (0..5).map(|i| i.to_string()).collect();
+    let one_per_second: Vec<Due<'_>> = (0..5)
+        .map(|i| Due {
+            line: &numbers[i],
+            after: i.checked_sub(1).map(|before| numbers[before].as_str()),
+            delay: 1.0,
+        })
+        .collect();
     for title in [
         "async for i in ARange(5): print(i)",
         "async for i in arange(5): print(i)",
     ] {
-        let numbers = items(scenario(&lines, title));
-        let expected: Vec<_> = (0..5).map(|i| (i.to_string(), f64::from(i + 1))).collect();
-        assert_eq!(numbers.len(), 5, "{title}: {lines:#?}");
-        for ((item, at), (want, talk)) in numbers.iter().zip(&expected) {
-            assert_eq!(item, want, "{title}");
-            assert!(
-                (at - talk).abs() <= 0.3,
-                "{title}: {item} at {at} s, the talk {talk} s"
-            );
-        }
+        let printed = timed_lines(&stdout, title, "main");
+        assert_eq!(printed.len(), 5, "{title}: {lines:#?}");
+        assert_timeline(&printed, &one_per_second, TALK_SECOND);
+        // In the order of the items, too.
+        let items: Vec<&str> = printed.iter().map(|(item, _)| item.as_str()).collect();
+        assert_eq!(items, ["0", "1", "2", "3", "4"], "{title}");
     }
-    // The comprehension: the whole list once, after 5 talk seconds.
-    let list = items(scenario(&lines, "print([x async for x in arange(5)])"));
+    // The comprehension: the whole list once, after 5 talk seconds (five sleeps, each of them
+    // maybe late).
+    let list = timed_lines(&stdout, "print([x async for x in arange(5)])", "main");
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].0, "[0, 1, 2, 3, 4]");
-    assert!((list[0].1 - 5.0).abs() <= 0.3, "{list:?}");
+    // (The timestamps are rounded to a tenth of a millisecond.)
+    let (came, five, rounding) = (list[0].1, TALK_SECOND * 5, Duration::from_micros(100));
+    assert!(
+        came + rounding >= five && came <= five + LATENESS * 5,
+        "{list:?}"
+    );
     // 6.8 and 6.9: the exchange of 4.17, through each context manager.
     for title in ["async with Server(addr) as server: …", "… yield socket …"] {
         let start = lines.iter().position(|l| l.ends_with(title)).unwrap();
@@ -163,7 +158,9 @@ fn cancel_cleanup_shows_every_exit_run_after_its_body_was_cut() {
     ];
     assert_eq!(lines, expected);
     let cut = stamp(&stdout, "the scope was dropped mid-body") - stamp(&stdout, "(needs 1 s)");
-    assert!((200.0..900.0).contains(&cut), "cut after {cut} ms");
+    // Never before the 0.2 s (0.1 ms of rounding between the stamps); before the body's 1 s,
+    // which a timeout that waited for the body would not be.
+    assert!((199.9..1000.0).contains(&cut), "cut after {cut} ms");
     fds.assert_no_leak();
 }
 

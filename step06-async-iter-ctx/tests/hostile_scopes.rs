@@ -393,7 +393,7 @@ fn cleanup_that_spawns_cleanup_while_the_loop_gives_up_all_runs() {
 // ---------------------------------------------------------------------------------------------
 
 /// A consumer inside a scope iterates a generator whose body yields from inside two scopes of its
-/// own; the whole is cut by a timeout while the consumer sleeps between two items. Every exit
+/// own; the whole is cut by a timeout while the consumer sleeps after two items. Every exit
 /// runs, told `Cancelled`, innermost first, before `run` returns.
 #[test]
 fn scopes_inside_a_generator_inside_a_scope_all_exit_when_cut() {
@@ -419,10 +419,13 @@ fn scopes_inside_a_generator_inside_a_scope_all_exit_when_cut() {
                 })
                 .await;
             });
-            while let Some(item) = items.next().await {
+            for _ in 0..2 {
+                let item = items.next().await.unwrap();
                 note(&consumer_log, format!("took {item}"));
-                sleep(ms(30)).await;
             }
+            // Cut here, the generator suspended inside its scopes. (The timeout's alarm is
+            // armed after the body first waits: the two items come first, however late.)
+            sleep(Duration::from_secs(10)).await;
             Ok(())
         });
         let cut = Loop::new().unwrap().run_task(timeout(ms(45), scope));

@@ -3,28 +3,64 @@
 //! generator's cleanup runs when it is dropped; a yielder used outside its generator says so.
 
 use std::cell::Cell;
+use std::future::poll_fn;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use shared::testing::bounded;
+use shared::testing::{LATENESS, bounded};
 use step06_async_iter_ctx::{ARange, AsyncIterator, Co, Loop, arange, generator, sleep};
 
-/// A talk second, shortened: long enough to tell the items' times apart on a busy machine.
+/// A talk second, shortened.
 const TICK: Duration = Duration::from_millis(50);
 
-/// Every item of `items` with the time it came, in ticks since the start, rounded.
-async fn timed(mut items: impl AsyncIterator<Item = u64> + Unpin) -> Vec<(u64, u64)> {
+/// What an async iterator handed out, in order: each item and then `None` (the end), whether it
+/// had to wait for it (its first poll was `Pending`), and when it came, since the start.
+type Seen = Vec<(Option<u64>, bool, Duration)>;
+
+/// Takes every item of `items`, and the end; see [`Seen`].
+async fn timed(mut items: impl AsyncIterator<Item = u64> + Unpin) -> Seen {
     let start = Instant::now();
     let mut seen = Vec::new();
-    while let Some(item) = items.next().await {
-        let ticks = start.elapsed().as_secs_f64() / TICK.as_secs_f64();
-        seen.push((item, ticks.round() as u64));
+    loop {
+        let first_poll = poll_fn(|cx| Poll::Ready(Pin::new(&mut items).poll_next(cx))).await;
+        let (next, waited) = match first_poll {
+            Poll::Ready(next) => (next, false),
+            Poll::Pending => (items.next().await, true),
+        };
+        seen.push((next, waited, start.elapsed()));
+        if next.is_none() {
+            return seen;
+        }
     }
-    // No sleep after the last item: the end comes at once.
-    let after = start.elapsed().as_secs_f64() / TICK.as_secs_f64();
-    seen.push((u64::MAX, after.round() as u64));
-    seen
+}
+
+/// Checks what `ARange(5)` or `arange(5)` handed out: 0 to 4, each after a sleep of its own
+/// (never shorter than a tick, late by little), then the end at once: no sleep after the last.
+#[track_caller]
+fn assert_one_per_tick(seen: &Seen) {
+    let shape: Vec<(Option<u64>, bool)> = seen
+        .iter()
+        .map(|&(next, waited, _)| (next, waited))
+        .collect();
+    let mut expected: Vec<(Option<u64>, bool)> = (0..5).map(|i| (Some(i), true)).collect();
+    expected.push((None, false));
+    assert_eq!(shape, expected, "(item, waited for it)");
+    let mut before = Duration::ZERO;
+    for &(item, _, at) in &seen[..5] {
+        let waited = at - before;
+        assert!(
+            waited >= TICK,
+            "{item:?} came {waited:?} after the one before (or the start): too soon"
+        );
+        assert!(
+            waited <= TICK + LATENESS,
+            "{item:?} came {waited:?} after the one before (or the start)"
+        );
+        before = at;
+    }
 }
 
 #[test]
@@ -34,8 +70,7 @@ fn arange_5_hands_out_0_to_4_one_per_tick_with_no_sleep_after_the_last() {
             .unwrap()
             .run_task(timed(ARange::new(5, TICK).aiter()))
     });
-    let expected = [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (u64::MAX, 5)];
-    assert_eq!(seen.unwrap(), expected);
+    assert_one_per_tick(&seen.unwrap());
 }
 
 #[test]
@@ -46,7 +81,8 @@ fn the_generator_hands_out_what_the_iterator_does_when_it_does() {
         let generated = event_loop.run_task(timed(arange(5, TICK)));
         (by_hand.unwrap(), generated.unwrap())
     });
-    assert_eq!(by_hand, generated);
+    assert_one_per_tick(&by_hand);
+    assert_one_per_tick(&generated);
 }
 
 #[test]

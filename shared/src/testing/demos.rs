@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::MAX_COLUMNS;
@@ -77,8 +77,9 @@ pub fn run_demo(package: &str, name: &str, args: &[&str]) -> DemoRun {
 }
 
 /// The path of an example of `package`, built first (at once when `cargo test` has built it
-/// already): `target/<profile>/examples/NAME`, next to the `deps/` folder that holds the running
-/// test binary (so `CARGO_TARGET_DIR` is respected).
+/// already; a build has ten minutes, not the time limit of a test's waits):
+/// `target/<profile>/examples/NAME`, next to the `deps/` folder that holds the running test
+/// binary (so `CARGO_TARGET_DIR` is respected).
 #[track_caller]
 pub fn demo_binary(package: &str, name: &str) -> PathBuf {
     let mut build = Command::new(env!("CARGO"))
@@ -86,7 +87,7 @@ pub fn demo_binary(package: &str, name: &str) -> PathBuf {
         .stdin(Stdio::null())
         .spawn()
         .expect("start cargo");
-    let built = wait_for_exit(&mut build, &format!("cargo build --example {name}"));
+    let built = wait_for_build(&mut build, &format!("cargo build --example {name}"));
     assert!(built.success(), "cannot build {package} --example {name}");
     let test_binary = std::env::current_exe().expect("the test binary's path");
     let profile_dir = test_binary
@@ -96,6 +97,34 @@ pub fn demo_binary(package: &str, name: &str) -> PathBuf {
     profile_dir
         .join("examples")
         .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// How long building a demo may take. The build is not what a test checks, and it may have to
+/// wait for another build's lock and then compile the example on a crowded machine, which can
+/// take minutes: so it has a limit of its own, and one slow build never counts as a stuck test
+/// (which would make every other wait of the process give up early).
+const BUILD_LIMIT: Duration = Duration::from_secs(600);
+
+/// Waits for `build` to exit, within [`BUILD_LIMIT`]; kills it when time is up.
+#[track_caller]
+fn wait_for_build(build: &mut Child, what: &str) -> ExitStatus {
+    let started = Instant::now();
+    loop {
+        match build.try_wait() {
+            Ok(Some(status)) => return status,
+            Ok(None) if started.elapsed() < BUILD_LIMIT => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Ok(None) => {
+                kill(build);
+                panic!("{what}: still building after {BUILD_LIMIT:?}; killed")
+            }
+            Err(err) => {
+                kill(build);
+                panic!("{what}: cannot wait for it: {err}")
+            }
+        }
+    }
 }
 
 /// Waits for `child` to exit, within the time limit; kills it when time is up.
@@ -172,8 +201,8 @@ pub fn start_demo(
         name: name.to_owned(),
         child,
         stdout,
-        log: None,
-        last_line: Arc::new(Mutex::new(Instant::now())),
+        reader: None,
+        log: Arc::default(),
     }
 }
 
@@ -187,10 +216,49 @@ pub struct DemoProcess {
     child: Child,
     /// Its stdout, until the test closes it or has it read on a thread.
     stdout: Option<BufReader<ChildStdout>>,
-    /// The thread reading the rest of its stdout, once the test asked for one.
-    log: Option<Background<Vec<String>>>,
-    /// When that thread last read a line.
-    last_line: Arc<Mutex<Instant>>,
+    /// The thread reading the rest of its stdout into `log`, once the test asked for one.
+    reader: Option<Background<()>>,
+    /// What that thread has read so far.
+    log: Arc<Log>,
+}
+
+/// The lines a demo printed, as the thread that reads them sees them.
+#[derive(Debug, Default)]
+struct Log {
+    /// Lines so far, when the last one came, and whether stdout has ended.
+    state: Mutex<LogState>,
+    /// Told at every new line, and at the end.
+    changed: Condvar,
+}
+
+/// What [`Log`] guards.
+#[derive(Debug, Default)]
+struct LogState {
+    /// Every line read, without its newline.
+    lines: Vec<String>,
+    /// When the last line was read.
+    last_line: Option<Instant>,
+    /// True once stdout has ended (the demo exited, or closed it).
+    ended: bool,
+}
+
+impl Log {
+    /// Its state, even if a panicking thread held it.
+    fn state(&self) -> MutexGuard<'_, LogState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Reads `stdout` to its end, a line at a time, telling waiters of each one.
+    fn read_from(&self, stdout: impl BufRead) {
+        for line in stdout.lines().map_while(Result::ok) {
+            let mut state = self.state();
+            state.lines.push(line);
+            state.last_line = Some(Instant::now());
+            self.changed.notify_all();
+        }
+        self.state().ended = true;
+        self.changed.notify_all();
+    }
 }
 
 impl DemoProcess {
@@ -231,16 +299,44 @@ impl DemoProcess {
     }
 
     /// From now on, the rest of its stdout is read on a thread of its own, so that it never
-    /// waits for the test; [`DemoProcess::stop`] returns those lines.
+    /// waits for the test; [`DemoProcess::wait_for_line`] waits for one of those lines, and
+    /// [`DemoProcess::stop`] returns them all.
     pub fn read_log_meanwhile(&mut self) {
         if let Some(stdout) = self.stdout.take() {
-            let last_line = Arc::clone(&self.last_line);
-            let lines = in_background(move || {
-                let lines = stdout.lines().map_while(Result::ok);
-                let noted = lines.inspect(|_| *lock(&last_line) = Instant::now());
-                noted.collect()
-            });
-            self.log = Some(lines);
+            let log = Arc::clone(&self.log);
+            self.reader = Some(in_background(move || log.read_from(stdout)));
+        }
+    }
+
+    /// Waits, within the time limit, until a line of its log (read since
+    /// [`DemoProcess::read_log_meanwhile`]) satisfies `wanted`, and returns that line.
+    ///
+    /// A server writes its log through a thread of its own, so a line may come well after the
+    /// reply a client already holds, above all on a busy machine: a test that looks for a line
+    /// waits for it here before [`DemoProcess::stop`] kills the server. Panics with the log so
+    /// far if the demo's stdout ends first, or if time is up.
+    #[track_caller]
+    pub fn wait_for_line(&self, wanted: impl Fn(&str) -> bool) -> String {
+        let mut seen = 0;
+        let found = limits::wait(|tick| {
+            let state = self.log.state();
+            if let Some(line) = state.lines[seen..].iter().find(|line| wanted(line)) {
+                return Some(Ok(line.clone()));
+            }
+            seen = state.lines.len();
+            if state.ended {
+                return Some(Err(state.lines.clone()));
+            }
+            let _ = self.log.changed.wait_timeout(state, tick);
+            None
+        });
+        match found {
+            Ok(Ok(line)) => line,
+            Ok(Err(log)) => panic!("{}: its log ended without the line: {log:#?}", self.name),
+            Err(why) => {
+                let log = self.log.state().lines.clone();
+                panic!("{}: no such line in its log: {why}: {log:#?}", self.name)
+            }
         }
     }
 
@@ -260,30 +356,33 @@ impl DemoProcess {
     }
 
     /// Kills it, and returns the lines it printed after [`DemoProcess::read_log_meanwhile`].
-    /// It waits first until the log has been quiet for a moment (a second at most): a server's
-    /// last lines may still be on their way through its writer thread.
+    ///
+    /// It waits first until the log has been quiet for 150 ms, counted from this call on (a
+    /// second at most), which keeps most of a server's last lines. But on a busy machine a line
+    /// may still be in the server's writer thread when it dies: a test that needs a line waits
+    /// for it first with [`DemoProcess::wait_for_line`].
     #[track_caller]
     pub fn stop(mut self) -> Vec<String> {
         let started = Instant::now();
-        while self.log.is_some()
-            && lock(&self.last_line).elapsed() < QUIET
-            && started.elapsed() < Duration::from_secs(1)
-        {
+        while self.reader.is_some() && started.elapsed() < Duration::from_secs(1) {
+            let state = self.log.state();
+            let quiet_since = state.last_line.map_or(started, |at| at.max(started));
+            if state.ended || quiet_since.elapsed() >= QUIET {
+                break;
+            }
+            drop(state);
             std::thread::sleep(Duration::from_millis(10));
         }
         kill(&mut self.child);
-        self.log.take().map(Background::join).unwrap_or_default()
+        if let Some(reader) = self.reader.take() {
+            reader.join();
+        }
+        std::mem::take(&mut self.log.state().lines)
     }
 }
 
 /// How long a log must stay quiet before [`DemoProcess::stop`] kills its demo.
 const QUIET: Duration = Duration::from_millis(150);
-
-/// The time of the last line, even if a panicking thread held it.
-fn lock(last: &Mutex<Instant>) -> std::sync::MutexGuard<'_, Instant> {
-    last.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
 
 impl Drop for DemoProcess {
     fn drop(&mut self) {

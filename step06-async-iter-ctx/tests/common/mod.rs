@@ -134,6 +134,12 @@ impl ServerDemo {
         self.process.is_running()
     }
 
+    /// Waits (within the time limit) for a line of its log that satisfies `wanted`: see
+    /// [`DemoProcess::wait_for_line`].
+    pub fn wait_for_line(&self, wanted: impl Fn(&str) -> bool) -> String {
+        self.process.wait_for_line(wanted)
+    }
+
     /// Kills the server and returns everything it logged after its first line.
     pub fn stop(self) -> Vec<String> {
         self.process.stop()
