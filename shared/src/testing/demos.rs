@@ -259,6 +259,26 @@ impl DemoProcess {
         matches!(self.child.try_wait(), Ok(None))
     }
 
+    /// Sends it SIGINT, as Ctrl-C in its terminal does (through the `kill` command, so that no
+    /// `unsafe` call is needed here).
+    #[track_caller]
+    pub fn interrupt(&self) {
+        let mut kill = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("start kill");
+        let sent = wait_for_exit(&mut kill, "kill -INT");
+        assert!(sent.success(), "{}: kill -INT failed", self.name);
+    }
+
+    /// Waits, within the time limit, until it has exited by itself; panics (and kills it) if it
+    /// is still running when time is up.
+    #[track_caller]
+    pub fn wait_for_exit(&mut self) -> ExitStatus {
+        wait_for_exit(&mut self.child, &self.name)
+    }
+
     /// Kills it, and returns the lines it printed after [`DemoProcess::read_log_meanwhile`].
     /// It waits first until the log has been quiet for a moment (a second at most): a server's
     /// last lines may still be on their way through its writer thread.
