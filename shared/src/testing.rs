@@ -2,9 +2,9 @@
 //!
 //! Every test that runs a loop, or waits on a socket, a demo or a lock, waits within a time
 //! limit: [`bounded`], [`in_background`], [`without_leaks`], [`run_demo`], [`start_demo`],
-//! [`TestLock`]. A bug that leaves something waiting for ever then fails that test instead of
-//! hanging the run; and once one test is stuck, the others give up quickly too (see
-//! [`LIMIT_ONCE_STUCK`]), so a broken step fails in well under a minute.
+//! [`run_test_alone`], [`TestLock`]. A bug that leaves something waiting for ever then fails that
+//! test instead of hanging the run; and once one test is stuck, the others give up quickly too
+//! (see [`LIMIT_ONCE_STUCK`]), so a broken step fails in well under a minute.
 
 mod demos;
 mod descriptors;
@@ -12,7 +12,8 @@ mod limits;
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 
-pub use demos::{DemoProcess, DemoRun, demo_binary, run_demo, start_demo};
+pub use demos::start_demo;
+pub use demos::{DemoProcess, DemoRun, demo_binary, in_child_test, run_demo, run_test_alone};
 pub use descriptors::{FdCheck, open_fds, without_leaks};
 pub use limits::{Background, LIMIT_ONCE_STUCK, TIME_LIMIT, TestLock, TestLockGuard};
 pub use limits::{bounded, in_background};
