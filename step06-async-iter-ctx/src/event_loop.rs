@@ -72,8 +72,7 @@ struct Inner {
     turns: Cell<u64>,
     /// True while [`Loop::run`] runs: a second `run` of the same loop would fight the first one.
     running: Cell<bool>,
-    /// Cleanup that drops handed to the loop, to become tasks before the loop next sleeps; and
-    /// cleanup tasks that a panic's teardown kept, for the next run.
+    /// Cleanup that drops handed over (or a teardown kept), to become tasks before it sleeps.
     cleanup: RefCell<Vec<Task>>,
 }
 
