@@ -112,7 +112,10 @@ fn scenario(slide: &str, code: &str, run: impl Future<Output = io::Result<()>> +
 
 fn main() {
     demo::Flags::parse(HELP, &[], &[]);
-    say("main", format!("one talk second lasts {:?} here", second()));
+    say(
+        "main",
+        format!("one talk second lasts {} ms here", second().as_millis()),
+    );
     let numbers = ARange::new(5, second()).aiter();
     scenario(
         "§6.5",

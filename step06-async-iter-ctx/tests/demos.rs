@@ -90,6 +90,15 @@ fn the_talk_demo_reproduces_the_talks_output_and_timing() {
     fds.assert_no_leak();
 }
 
+/// Its first line, as the talk demos of steps 03 and 05 write it.
+#[test]
+fn the_talk_demo_says_how_long_a_talk_second_lasts() {
+    let fds = FdCheck::begin();
+    let run = run_demo(PACKAGE, "talk06", &["--auto"]);
+    assert_eq!(run.lines()[0], "main: one talk second lasts 100 ms here");
+    fds.assert_no_leak();
+}
+
 #[test]
 fn agen_cleans_up_at_the_break_not_later() {
     let fds = FdCheck::begin();
