@@ -186,7 +186,7 @@ impl Loop {
     /// Fails when tasks remain that nothing can ever wake (see [`Stuck`]): it drops them, runs
     /// the cleanup their drops hand it (a cancelled `async_with`'s exit), then says so. Fails if
     /// the reactor fails. Panics when called from one of this loop's own tasks (that task would
-    /// wait for itself), and when a task panics, after dropping every task the loop still held.
+    /// wait for itself), and when a task panics, after dropping its tasks (not its cleanup).
     pub fn run(&self) -> io::Result<()> {
         let _running = Running::start(self);
         let mut polled = 0; // tasks polled since the reactor was last asked
