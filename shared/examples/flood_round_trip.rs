@@ -84,9 +84,12 @@ fn quiet_client(addr: SocketAddr, rounds: usize, every: Duration) -> io::Result<
     for _ in 0..rounds {
         thread::sleep(every);
         let sent = Instant::now();
-        writer.write_all(b"hello\n")?;
+        writer
+            .write_all(b"hello\n")
+            .map_err(|err| context(err, "the quiet client's write"))?;
         answer.clear();
-        reader.read_line(&mut answer)?;
+        let read = reader.read_line(&mut answer);
+        read.map_err(|err| context(err, "the quiet client's wait for its answer"))?;
         times.push(sent.elapsed());
         if answer != "olleh\n" {
             let message = format!("the quiet client got {answer:?}, not \"olleh\\n\"");
@@ -122,7 +125,8 @@ impl Flood {
         let reader = thread::spawn(move || {
             let mut buf = vec![0; 64 * 1024];
             loop {
-                match reading.read(&mut buf)? {
+                let read = reading.read(&mut buf);
+                match read.map_err(|err| context(err, "the flood's wait for its answers"))? {
                     0 => return Ok(()),
                     n => {
                         let lines = buf[..n].iter().filter(|&&b| b == b'\n').count();
@@ -135,7 +139,8 @@ impl Flood {
         let writer = thread::spawn(move || {
             let lines = b"ab\n".repeat(FLOOD_WRITE / 3);
             while !stopping.load(Ordering::Relaxed) {
-                writing.write_all(&lines)?;
+                let written = writing.write_all(&lines);
+                written.map_err(|err| context(err, "the flood's write"))?;
             }
             writing.shutdown(std::net::Shutdown::Write)
         });
@@ -163,6 +168,11 @@ impl Flood {
         joined(self.writer)?;
         joined(self.reader)
     }
+}
+
+/// `err`, saying where it happened (a time-out is "resource temporarily unavailable").
+fn context(err: io::Error, what: &str) -> io::Error {
+    io::Error::new(err.kind(), format!("{what}: {err}"))
 }
 
 /// A blocking connection that gives up on a silent server after [`PATIENCE`].
