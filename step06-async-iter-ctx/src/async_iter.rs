@@ -30,8 +30,8 @@ pub trait AsyncIterator {
     }
 
     /// The items already here, together, at most `cap` of them: a chunk ends where the next
-    /// item would have to be waited for, and that wait comes before the next chunk. (The
-    /// ecosystem's `ready_chunks`: a server answers them in one write.) Panics if `cap` is 0.
+    /// item would have to be waited for. (The ecosystem's `ready_chunks`: a server answers them
+    /// in one write.) Panics if `cap` is 0.
     fn ready_chunks(self, cap: usize) -> ReadyChunks<Self>
     where
         Self: Sized,
@@ -41,7 +41,6 @@ pub trait AsyncIterator {
             iter: self,
             cap,
             ended: false,
-            waited: false,
         }
     }
 
@@ -93,30 +92,19 @@ pub struct ReadyChunks<I> {
     cap: usize,
     /// Whether `iter` has ended: only the end is left.
     ended: bool,
-    /// Whether the last chunk ended where `iter` had to wait.
-    waited: bool,
 }
 
 impl<I: AsyncIterator + Unpin> AsyncIterator for ReadyChunks<I> {
     type Item = Vec<I::Item>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        // Not `iter` again at once: its `Pending` may be a yield (`interrupt`), which, asked again
-        // in the same poll, answers `Ready`. The wait is passed on to the task, as a yield.
-        if std::mem::take(&mut self.waited) {
-            cx.waker().wake_by_ref();
-            return Poll::Pending;
-        }
         let mut chunk = Vec::new();
         while !self.ended && chunk.len() < self.cap {
             match Pin::new(&mut self.iter).poll_next(cx) {
                 Poll::Ready(Some(item)) => chunk.push(item),
                 Poll::Ready(None) => self.ended = true,
                 Poll::Pending if chunk.is_empty() => return Poll::Pending,
-                Poll::Pending => {
-                    self.waited = true; // the rest would have to be waited for
-                    break;
-                }
+                Poll::Pending => break, // the rest would have to be waited for
             }
         }
         Poll::Ready((!chunk.is_empty()).then_some(chunk))

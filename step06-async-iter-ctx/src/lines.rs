@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use shared::echo::{LineSplitter, RECV_SIZE};
 
-use crate::{AioStream, AsyncIterator, generator, interrupt, timeout};
+use crate::{AioStream, AsyncIterator, generator, sleep, timeout};
 
 impl AioStream {
     /// The lines of this stream as they arrive, each without its `\n`. They end after the peer's
@@ -45,8 +45,11 @@ impl AioStream {
                     }
                 }
                 // A peer that keeps sending finds its socket always ready, and a task that never
-                // has to wait never yields: give the other tasks a turn after each batch.
-                interrupt().await;
+                // has to wait never yields: give the others a turn after each batch. Not with
+                // `interrupt()`: asked again at once (as `ready_chunks` does), it is over
+                // already; and the loop wakes a client waiting on its socket only once it asks
+                // the sockets, when no task is ready. A sleep of zero waits for that.
+                sleep(Duration::ZERO).await;
             };
             co.yield_(Err(error)).await;
         })

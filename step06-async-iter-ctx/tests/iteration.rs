@@ -2,13 +2,13 @@
 //! same times; both answer the end again after the end; `collect` is the comprehension; a
 //! generator's cleanup runs when it is dropped; a yielder used outside its generator says so.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use shared::testing::bounded;
-use step06_async_iter_ctx::{ARange, AsyncIterator, Co, Loop, arange, generator, interrupt, sleep};
+use step06_async_iter_ctx::{ARange, AsyncIterator, Co, Loop, arange, generator, sleep};
 
 /// A talk second, shortened: long enough to tell the items' times apart on a busy machine.
 const TICK: Duration = Duration::from_millis(50);
@@ -207,52 +207,6 @@ fn ready_chunks_of_nothing_is_a_clear_panic() {
     let panic = catch_unwind(|| drop(arange(3, TICK).ready_chunks(0))).unwrap_err();
     let text = panic.downcast_ref::<&str>().unwrap();
     assert!(text.contains("at least one item"), "{text}");
-}
-
-/// An iterator that yields to the loop between its batches (as a line reader does after each
-/// read), read through `ready_chunks`: each chunk is one batch, and between two chunks another
-/// task, ready all along, gets its turn. (Asked for the next chunk in the same poll, a yield
-/// answers at once, and the reader would take every batch in a row.)
-#[test]
-fn between_two_ready_chunks_the_other_tasks_get_their_turn() {
-    let log = bounded(|| {
-        let log: Rc<RefCell<Vec<String>>> = Rc::default();
-        let event_loop = Loop::new().unwrap();
-        let (reader_log, neighbour_log) = (Rc::clone(&log), Rc::clone(&log));
-        let done = Rc::new(Cell::new(false));
-        let finished = Rc::clone(&done);
-        event_loop.add_task(async move {
-            let batches = generator(|mut co| async move {
-                for batch in 0..3 {
-                    co.yield_(format!("{batch}a")).await;
-                    co.yield_(format!("{batch}b")).await;
-                    interrupt().await; // a turn for the others
-                }
-            });
-            let mut chunks = batches.ready_chunks(100);
-            while let Some(chunk) = chunks.next().await {
-                reader_log.borrow_mut().push(chunk.join(" "));
-            }
-            finished.set(true);
-        });
-        event_loop.add_task(async move {
-            while !done.get() {
-                neighbour_log.borrow_mut().push("neighbour".to_owned());
-                interrupt().await;
-            }
-        });
-        event_loop.run().unwrap();
-        log.take()
-    });
-    let expected = [
-        "0a 0b",
-        "neighbour",
-        "1a 1b",
-        "neighbour",
-        "2a 2b",
-        "neighbour",
-    ];
-    assert_eq!(log, expected);
 }
 
 /// `AsyncIterator` is dyn-compatible, as `Iterator` is: iterators of different types, boxed,

@@ -149,3 +149,49 @@ fn a_flood_of_lines_read_in_chunks_lets_the_other_tasks_run_between_chunks() {
     let in_a_row = log.windows(2).any(|pair| pair == ["chunk", "chunk"]);
     assert!(!in_a_row, "two chunks in a row: {log:?}");
 }
+
+/// A flood waiting in one socket, and a quiet client whose line arrives after the flood's first
+/// chunk: the loop asks the sockets between two chunks, so the quiet line is read before the
+/// flood is over. (A reader that yields with `interrupt()` is always ready again: the loop asks
+/// the sockets only once no task is, that is when the flood is over.)
+#[test]
+fn a_line_that_arrives_during_a_flood_is_read_before_the_flood_is_over() {
+    let log = without_leaks(|| {
+        let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut flood = TcpStream::connect(addr).unwrap();
+        let quiet = TcpStream::connect(addr).unwrap();
+        let event_loop = Loop::new().unwrap();
+        let accepted = event_loop.run_task(async move {
+            let (flooded, _) = listener.accept().await?;
+            let (quiet, _) = listener.accept().await?; // accepted in the order they came
+            io::Result::Ok((flooded, quiet))
+        });
+        let (flooded, quiet_side) = accepted.unwrap().unwrap();
+        flood.write_all(&b"ab\n".repeat(RECV_SIZE)).unwrap(); // three reads' worth, waiting
+        let log: Rc<RefCell<Vec<&str>>> = Rc::default();
+        let (quiet_log, flood_log) = (Rc::clone(&log), Rc::clone(&log));
+        event_loop.add_task(async move {
+            let mut lines = quiet_side.lines(64, PATIENT); // nothing yet: it waits for its socket
+            assert_eq!(lines.next().await.unwrap().unwrap(), b"hello");
+            quiet_log.borrow_mut().push("quiet line");
+        });
+        event_loop.add_task(async move {
+            let mut quiet = Some(quiet);
+            let mut chunks = flooded.lines(64, PATIENT).ready_chunks(RECV_SIZE);
+            let mut lines = 0;
+            while lines < RECV_SIZE {
+                lines += chunks.next().await.unwrap().len();
+                flood_log.borrow_mut().push("chunk");
+                if let Some(mut quiet) = quiet.take() {
+                    quiet.write_all(b"hello\n").unwrap(); // during the flood
+                }
+            }
+        });
+        event_loop.run().unwrap();
+        log.take()
+    });
+    let quiet_at = log.iter().position(|&l| l == "quiet line").unwrap();
+    let last_chunk = log.iter().rposition(|&l| l == "chunk").unwrap();
+    assert!(log.len() >= 4 && quiet_at < last_chunk, "{log:?}");
+}
