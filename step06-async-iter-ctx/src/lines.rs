@@ -47,8 +47,9 @@ impl AioStream {
                 // A peer that keeps sending finds its socket always ready, and a task that never
                 // has to wait never yields: give the others a turn after each batch. Not with
                 // `interrupt()`: asked again at once (as `ready_chunks` does), it is over
-                // already; and the loop wakes a client waiting on its socket only once it asks
-                // the sockets, when no task is ready. A sleep of zero waits for that.
+                // already; and a task that wakes itself keeps the loop from asking the sockets,
+                // which it does once no task is ready. A sleep of zero is not ready until the
+                // loop's next turn.
                 sleep(Duration::ZERO).await;
             };
             co.yield_(Err(error)).await;
