@@ -3,9 +3,9 @@
 //!
 //! Every test that runs a loop, or waits on a socket, a demo or a lock, waits within a time
 //! limit: [`bounded`], [`in_background`], [`without_leaks`], [`run_demo`], [`start_demo`],
-//! [`TestLock`]. A bug that leaves something waiting for ever then fails that test instead of
-//! hanging the run; and once one test is stuck, the others give up quickly too (see
-//! [`LIMIT_ONCE_STUCK`]), so a broken step fails in well under a minute.
+//! [`run_test_alone`], [`TestLock`]. A bug that leaves something waiting for ever then fails that
+//! test instead of hanging the run; and once one test is stuck, the others give up quickly too
+//! (see [`LIMIT_ONCE_STUCK`]), so a broken step fails in well under a minute.
 //!
 //! Every test also holds on a busy machine (two CPU hogs on two cores, a build beside the
 //! tests): it asserts the order of events and that nothing comes early exactly, and bounds
@@ -22,7 +22,8 @@ mod wakes;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::time::Duration;
 
-pub use demos::{DemoProcess, DemoRun, demo_binary, run_demo, start_demo};
+pub use demos::start_demo;
+pub use demos::{DemoProcess, DemoRun, demo_binary, in_child_test, run_demo, run_test_alone};
 pub use descriptors::{FdCheck, open_fds, without_leaks};
 pub use limits::{Background, LIMIT_ONCE_STUCK, TIME_LIMIT, TestLock, TestLockGuard};
 pub use limits::{bounded, in_background};

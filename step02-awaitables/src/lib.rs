@@ -9,7 +9,7 @@
 //!
 //! Start reading at `state_machine.rs` ([`ComplexWork`]), then `waiter.rs` and `join.rs`.
 //! `lock.rs` is an addition (the talk only says a mutex could be built the same way). The other
-//! files are step01's, unchanged.
+//! files are step01's, unchanged but for a comment in `coroutine.rs`.
 #![doc = include_str!("../README.md")]
 
 mod complex_work;

@@ -29,8 +29,8 @@ impl<F: Future> Stepper<F> {
     /// Polls once: `Pending` if the future suspended, `Ready(v)` when it finished.
     ///
     /// Stepping again after `Ready` polls a finished future, which is the future's business: an
-    /// `async fn` panics (`async fn resumed after completion`), as a finished Python coroutine
-    /// raises `RuntimeError: cannot reuse already awaited coroutine`.
+    /// `async fn` panics (`` `async fn` resumed after completion ``), as a finished Python
+    /// coroutine raises `RuntimeError: cannot reuse already awaited coroutine`.
     pub fn step(&mut self) -> Poll<F::Output> {
         self.polls += 1;
         let mut cx = Context::from_waker(Waker::noop());

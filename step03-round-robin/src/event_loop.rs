@@ -66,7 +66,9 @@ impl Loop {
     /// The loop running on this thread: the talk's `Loop.current`. Outside [`Loop::run`] there
     /// is none, and that is an error to report, not to guess around.
     pub fn current() -> Result<Loop, NoCurrentLoop> {
-        CURRENT.with_borrow(|current| current.clone().ok_or(NoCurrentLoop))
+        // Not `with`: while a thread ends, a destructor may ask after this thread-local is gone.
+        let current = CURRENT.try_with(|current| current.borrow().clone());
+        current.ok().flatten().ok_or(NoCurrentLoop)
     }
 
     /// Queues a task; it gets its first poll on a later turn. Works from inside a running task.

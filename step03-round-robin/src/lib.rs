@@ -1,6 +1,6 @@
 //! Step 03 — the round-robin loop (talk §4.1–4.11).
 //!
-//! The idea: an event loop is a queue of tasks polled in turn: [`run_tasks`], ten lines. [`Loop`]
+//! The idea: an event loop is a queue of tasks polled in turn: [`run_tasks`], nine lines. [`Loop`]
 //! lets tasks add tasks, and [`Loop::current`] lets [`gather`] find the loop it runs on.
 //!
 //! The flaw left for the next steps: the loop polls every task on every turn, ready or not, and

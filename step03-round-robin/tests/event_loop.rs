@@ -4,16 +4,18 @@
 //! Every test that runs a loop runs it within the time limit: a loop that never ends fails its
 //! test instead of hanging the run.
 
-use std::cell::Cell;
+use std::any::Any;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use shared::Trace;
-use shared::testing::bounded;
+use shared::testing::{bounded, in_child_test, run_test_alone};
 use step03_round_robin::{ComplexWork, Loop, NoCurrentLoop, Task, Waiter};
 use step03_round_robin::{complex_work, gather, interrupt, run_tasks, simple_print, sleep};
 
@@ -380,4 +382,50 @@ fn a_sleeping_task_is_polled_over_and_over_the_flaw_step05_fixes() {
         // Step05's sleep is polled twice.
         assert!(polls.get() > 100, "polled only {} times", polls.get());
     });
+}
+
+thread_local! {
+    /// What a thread drops last, once its other thread-locals (the loop's among them) are gone:
+    /// first used before them, its destructor runs after theirs.
+    static DROPPED_LAST: RefCell<Vec<Box<dyn Any>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Asks for the current loop when dropped, and says what it got.
+struct AsksForTheLoop(Arc<Mutex<Option<Result<(), NoCurrentLoop>>>>);
+
+impl Drop for AsksForTheLoop {
+    fn drop(&mut self) {
+        let answer = Loop::current().map(drop);
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(answer);
+    }
+}
+
+/// A thread ends, and its thread-locals are destroyed one after the other: the loop's own first,
+/// then one that holds a loop with a task, which asks for the current loop when it is dropped.
+/// That must be `NoCurrentLoop`, not a panic: a panic in a thread-local's destructor aborts the
+/// process.
+#[test]
+fn dropped_by_a_thread_locals_destructor_nothing_aborts() {
+    if !in_child_test() {
+        // An abort ends the whole process: it runs in a process of its own.
+        let run = run_test_alone("dropped_by_a_thread_locals_destructor_nothing_aborts");
+        assert!(run.status.success(), "{}\n{}", run.status, run.stderr);
+        return;
+    }
+    let answer = Arc::new(Mutex::new(None));
+    let asked = Arc::clone(&answer);
+    let thread = std::thread::spawn(move || {
+        DROPPED_LAST.with_borrow(|_| ()); // first used, last destroyed
+        let event_loop = Loop::new();
+        event_loop.run_task(interrupt()); // the loop's thread-local is used from here on
+        let asks = AsksForTheLoop(asked);
+        event_loop.add_task(async move {
+            let _asks = asks;
+            interrupt().await;
+        });
+        DROPPED_LAST.set(vec![Box::new(event_loop)]);
+    });
+    bounded(move || thread.join()).expect("the thread ended well");
+    let answer = answer.lock().unwrap().take();
+    assert_eq!(answer, Some(Err(NoCurrentLoop)));
 }

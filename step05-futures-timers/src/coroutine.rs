@@ -40,7 +40,7 @@ impl Future for Interrupt {
 /// `for _ in coro.__await__(): pass`, then the value `StopIteration` carries.
 ///
 /// The waker is a no-op because we never sleep: we poll again at once, whatever happens. That is
-/// a busy loop, and the whole point of the later steps is to do better.
+/// a busy loop; [`Loop`](crate::Loop) does better: it polls a task only when its waker says so.
 pub fn run_task<F: Future>(future: F) -> F::Output {
     let mut future = std::pin::pin!(future);
     let mut cx = Context::from_waker(Waker::noop());

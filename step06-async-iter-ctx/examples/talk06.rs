@@ -112,7 +112,8 @@ fn scenario(slide: &str, code: &str, run: impl Future<Output = io::Result<()>> +
 
 fn main() {
     demo::Flags::parse(HELP, &[], &[]);
-    say("main", format!("one talk second lasts {:?} here", second()));
+    let millis = second().as_millis();
+    say("main", format!("one talk second lasts {millis} ms here"));
     let numbers = ARange::new(5, second()).aiter();
     scenario(
         "§6.5",

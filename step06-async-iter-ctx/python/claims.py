@@ -77,23 +77,6 @@ def arange_is_aranges_twin():
     assert on_talks_loop(collect(arange(4, tick=0))) == [0, 1, 2, 3]
 
 
-def asend_is_what_yield_returns():
-    """`await agen.asend(v)`: `v` is what the generator's `yield` returns."""
-    got = []
-
-    async def echo():
-        got.append((yield 1))
-        yield 2
-
-    async def main():
-        agen = echo()
-        assert await agen.__anext__() == 1
-        assert await agen.asend("sent") == 2
-
-    on_talks_loop(main())
-    assert got == ["sent"], got
-
-
 class Recorder:
     """An async context manager that keeps what `__aexit__` was given, and returns
     `suppress`."""
@@ -374,7 +357,6 @@ check(
     comprehension_collects,
     end_again,
     arange_is_aranges_twin,
-    asend_is_what_yield_returns,
     aexit_gets_three_values,
     aexit_true_suppresses,
     aexit_sees_cancellation,

@@ -24,19 +24,22 @@ pub trait AsyncIterator {
     /// The next item, as a future: Python's `await it.__anext__()`.
     fn next(&mut self) -> Next<'_, Self>
     where
-        Self: Unpin,
+        Self: Unpin + Sized, // as every method here: `dyn AsyncIterator` stays possible
     {
         Next { iter: self }
     }
 
-    /// The items already here, together: a chunk ends where the next item would have to be
-    /// waited for. (The ecosystem's `ready_chunks`: a server answers them in one write.)
-    fn ready_chunks(self) -> ReadyChunks<Self>
+    /// The items already here, together, at most `cap` of them: a chunk ends where the next
+    /// item would have to be waited for. (The ecosystem's `ready_chunks`: a server answers them
+    /// in one write.) Panics if `cap` is 0.
+    fn ready_chunks(self, cap: usize) -> ReadyChunks<Self>
     where
         Self: Sized,
     {
+        assert!(cap > 0, "ready_chunks: a chunk holds at least one item");
         ReadyChunks {
             iter: self,
+            cap,
             ended: false,
         }
     }
@@ -71,11 +74,22 @@ impl<I: AsyncIterator + Unpin + ?Sized> Future for Next<'_, I> {
     }
 }
 
+/// Boxed, an async iterator is still one, as a boxed `Iterator` is: `Box<dyn AsyncIterator>`.
+impl<I: AsyncIterator + Unpin + ?Sized> AsyncIterator for Box<I> {
+    type Item = I::Item;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<I::Item>> {
+        Pin::new(&mut **self).poll_next(cx)
+    }
+}
+
 /// The iterator of [`AsyncIterator::ready_chunks`].
 #[derive(Debug)]
 pub struct ReadyChunks<I> {
     /// The iterator whose items it gathers.
     iter: I,
+    /// The most items in a chunk.
+    cap: usize,
     /// Whether `iter` has ended: only the end is left.
     ended: bool,
 }
@@ -85,7 +99,7 @@ impl<I: AsyncIterator + Unpin> AsyncIterator for ReadyChunks<I> {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let mut chunk = Vec::new();
-        while !self.ended {
+        while !self.ended && chunk.len() < self.cap {
             match Pin::new(&mut self.iter).poll_next(cx) {
                 Poll::Ready(Some(item)) => chunk.push(item),
                 Poll::Ready(None) => self.ended = true,

@@ -57,7 +57,8 @@ async fn serve_client(stream: AioStream, mut session: Session) {
 /// `async for`, over the client's lines; those that arrived together are answered in one write.
 pub async fn handle_client(stream: &AioStream, session: &mut Session) -> io::Result<()> {
     let lines = stream.lines(session.max_line(), session.idle_timeout());
-    let mut chunks = lines.ready_chunks();
+    // A read holds no more lines than bytes, and the reader yields after each: one read a chunk.
+    let mut chunks = lines.ready_chunks(RECV_SIZE);
     while let Some(chunk) = chunks.next().await {
         let mut replies = Vec::new();
         for line in chunk {

@@ -84,7 +84,7 @@ struct Inner {
     turns: Cell<u64>,
     /// True while [`Loop::run`] runs: a second `run` of the same loop would fight the first one.
     running: Cell<bool>,
-    /// Cleanup that drops handed to the loop, to become tasks at the start of the next turn.
+    /// Cleanup that drops handed over (or a teardown kept), to become tasks before it sleeps.
     cleanup: RefCell<Vec<Task>>,
 }
 
@@ -107,6 +107,8 @@ struct Slot {
     handle: Arc<TaskWaker>,
     /// A `Waker` made once from `handle`, for every poll.
     waker: Waker,
+    /// Cleanup that a drop handed over: a teardown does not drop it, but keeps it for later.
+    cleanup: bool,
 }
 
 impl Loop {
@@ -131,7 +133,9 @@ impl Loop {
     /// The loop running on this thread: the talk's `Loop.current`. Outside [`Loop::run`] there
     /// is none, and that is an error to report, not to guess around.
     pub fn current() -> Result<Loop, NoCurrentLoop> {
-        CURRENT.with_borrow(|current| current.clone().ok_or(NoCurrentLoop))
+        // Not `with`: while a thread ends, a destructor may ask after this thread-local is gone.
+        let current = CURRENT.try_with(|current| current.borrow().clone());
+        current.ok().flatten().ok_or(NoCurrentLoop)
     }
 
     /// Adds a task; it is queued at once, so it gets a first poll. Works from a running task too.
@@ -143,6 +147,11 @@ impl Loop {
     /// [`Loop::add_task`], under a name that `cargo xtask trace` and `--step` show: a task is
     /// easier to follow as `client 127.0.0.1:50312` than as task 7.
     pub fn add_task_named(&self, name: &str, task: impl Future<Output = ()> + 'static) {
+        self.add(name, Box::pin(task), false);
+    }
+
+    /// Adds `task`, marked as cleanup or not, and queues it.
+    fn add(&self, name: &str, task: Task, cleanup: bool) {
         let mut tasks = self.inner.tasks.borrow_mut();
         let id = tasks.free.pop().unwrap_or(tasks.slots.len());
         if id == tasks.slots.len() {
@@ -151,9 +160,10 @@ impl Loop {
         let handle = TaskWaker::new(id, Arc::clone(&self.inner.woken_elsewhere));
         let waker = Waker::from(Arc::clone(&handle));
         tasks.slots[id] = Some(Slot {
-            task: Box::pin(task),
+            task,
             handle,
             waker,
+            cleanup,
         });
         tasks.live += 1;
         self.inner.ready.borrow_mut().push_back(id);
@@ -161,17 +171,17 @@ impl Loop {
     }
 
     /// Takes cleanup that a drop hands the loop (a cancelled `async_with`'s exit). It waits
-    /// aside until the next turn: a drop may come while the loop tears its tasks down after a
-    /// panic, and the cleanup must not go down with them.
+    /// aside until the loop next looks, before it sleeps: a drop may come while the loop tears
+    /// its tasks down after a panic, and the cleanup must not go down with them.
     pub(crate) fn add_cleanup(&self, cleanup: impl Future<Output = ()> + 'static) {
         self.inner.cleanup.borrow_mut().push(Box::pin(cleanup));
     }
 
-    /// Makes the cleanup handed over since the last turn into tasks.
+    /// Makes the cleanup handed over so far into tasks.
     fn adopt_cleanup(&self) {
         for cleanup in self.inner.cleanup.take() {
             record::cleanup();
-            self.add_task(cleanup);
+            self.add("", cleanup, true); // boxed: its type, and so its name, is gone
         }
     }
 
@@ -195,7 +205,7 @@ impl Loop {
     /// Fails when tasks remain that nothing can ever wake (see [`Stuck`]): it drops them, runs
     /// the cleanup their drops hand it (a cancelled `async_with`'s exit), then says so. Fails if
     /// the reactor fails. Panics when called from one of this loop's own tasks (that task would
-    /// wait for itself), and when a task panics, after dropping every task the loop still held.
+    /// wait for itself), and when a task panics, after dropping its tasks (not its cleanup).
     pub fn run(&self) -> io::Result<()> {
         let _recorded = record::run();
         let _running = Running::start(self);
@@ -220,6 +230,9 @@ impl Loop {
                 self.poll_task(id.expect("tasks are queued only at the back"));
             }
             polled += queued;
+            // A task just polled may have dropped a scope: its exit starts before the loop
+            // sleeps, not when something else wakes it (and it holds wakers: not `Stuck`).
+            self.adopt_cleanup();
             // Ask the reactor when no task is left to poll, and sleep there; but also every
             // `IO_EVERY` polls, so that tasks that keep waking each other cannot starve the
             // sockets. (Asking on every turn would cost a system call per yield.)
@@ -401,11 +414,16 @@ impl Drop for Running {
         CURRENT.replace(self.previous.take());
         // A run cut short (a panic, a failing reactor) leaves tasks behind: drop them. Take them
         // out of the slab, then drop them, in two statements: the slab is borrowed until the end
-        // of the first, and their destructors may use the loop.
+        // of the first, and their destructors may use the loop. Cleanup is kept, started or
+        // not: the next run resumes it.
         if inner.tasks.borrow().live > 0 {
             let tasks = std::mem::take(&mut *inner.tasks.borrow_mut());
             inner.ready.borrow_mut().clear();
-            drop_each(tasks.slots);
+            let slots = tasks.slots.into_iter().flatten();
+            let (cleanup, others): (Vec<Slot>, _) = slots.partition(|slot| slot.cleanup);
+            let kept: Vec<Task> = cleanup.into_iter().map(|slot| slot.task).collect();
+            inner.cleanup.borrow_mut().extend(kept);
+            drop_each(others);
         }
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use shared::echo::{LineSplitter, RECV_SIZE};
 
-use crate::{AioStream, AsyncIterator, generator, interrupt, timeout};
+use crate::{AioStream, AsyncIterator, generator, sleep, timeout};
 
 impl AioStream {
     /// The lines of this stream as they arrive, each without its `\n`. They end after the peer's
@@ -45,8 +45,12 @@ impl AioStream {
                     }
                 }
                 // A peer that keeps sending finds its socket always ready, and a task that never
-                // has to wait never yields: give the other tasks a turn after each batch.
-                interrupt().await;
+                // has to wait never yields: give the others a turn after each batch. Not with
+                // `interrupt()`: asked again at once (as `ready_chunks` does), it is over
+                // already; and a task that wakes itself keeps the loop from asking the sockets,
+                // which it does once no task is ready. A sleep of zero is not ready until the
+                // loop's next turn.
+                sleep(Duration::ZERO).await;
             };
             co.yield_(Err(error)).await;
         })

@@ -228,9 +228,9 @@ impl AsRawFd for AioStream {
 
 /// The talk's `Server` (slide 6.7), an async context manager: `enter` binds and listens, the
 /// body borrows the listener, `exit` closes it, however the body ended. The talk's creates its
-/// socket in `__init__`, and when `bind` fails its `__aexit__` never runs: the socket stays open
-/// until the garbage collector finds it. Here `enter` does it all, and a failed bind leaves
-/// nothing open.
+/// socket in `__init__`, and when `bind` fails its `__aexit__` never runs: reference counting
+/// closes the socket at the end of the `except` block that handles the error, with a
+/// `ResourceWarning`. Here `enter` does it all, and a failed bind leaves nothing open.
 #[derive(Debug)]
 pub struct Server {
     /// Where to listen.

@@ -55,8 +55,9 @@ pub struct TimeEvent {
 }
 
 /// The order of the heap: the event due first is the greatest, since `BinaryHeap` pops the
-/// greatest. (The talk compares `self.t < other.t` on a `heapq`, and one of its comparisons
-/// looks at `other.t` on a float: pushing an event earlier than its parent crashes.)
+/// greatest. (The talk's `__lt__` is `return self.t < rhs`: a float against an event. Pushing
+/// an event due no later than its parent in the `heapq` ends in its `__eq__`, which reads
+/// `rhs.t` on that float: `AttributeError: 'float' object has no attribute 't'`.)
 impl Ord for TimeEvent {
     fn cmp(&self, other: &Self) -> Ordering {
         (other.deadline, other.order).cmp(&(self.deadline, self.order))

@@ -23,8 +23,8 @@ use std::time::Duration;
 use shared::echo::reverse_line;
 use shared::testing::{in_background, without_leaks};
 use step06_async_iter_ctx::{AioListener, AsyncContextManager, AsyncIterator, Co, Loop, Outcome};
+use step06_async_iter_ctx::{OneShot, interrupt, sleep, timeout};
 use step06_async_iter_ctx::{Server, Stuck, async_with, context_from_generator, generator};
-use step06_async_iter_ctx::{interrupt, sleep, timeout};
 
 /// What the managers and bodies did, in order.
 type Log = Rc<RefCell<Vec<String>>>;
@@ -386,6 +386,181 @@ fn cleanup_that_spawns_cleanup_while_the_loop_gives_up_all_runs() {
         "exit inner done",
     ];
     assert_eq!(log, expected);
+}
+
+/// An exit already running as a task when a neighbour panics: the teardown keeps it, and the
+/// next `run` resumes it where it was (it does not start again). Without that, the exit's first
+/// half runs and its second half never does.
+#[test]
+fn an_exit_in_progress_when_a_neighbour_panics_resumes_at_the_next_run() {
+    let (panicked, before, after) = without_leaks(|| {
+        let log = Log::default();
+        let event_loop = Loop::new().unwrap();
+        let db = Db {
+            exit_turns: 5,
+            ..Db::new("db", &log)
+        };
+        event_loop.add_task(async move {
+            let scope = async_with(db, async |_| pending::<io::Result<()>>().await);
+            let _ = cut_after(1, scope).await;
+        });
+        let watching = Rc::clone(&log);
+        event_loop.add_task(async move {
+            // Panics once the exit has started, and before it is done (it takes five turns).
+            while !watching.borrow().iter().any(|l| l == "exit db Cancelled") {
+                interrupt().await;
+            }
+            panic!("another task fails");
+        });
+        let panicked = catch_unwind(AssertUnwindSafe(|| event_loop.run())).is_err();
+        let before = log.borrow().clone();
+        event_loop.run().unwrap();
+        (panicked, before, log.take())
+    });
+    assert!(panicked);
+    assert_eq!(before, ["enter db", "exit db Cancelled"]);
+    assert_eq!(after, ["enter db", "exit db Cancelled", "exit db done"]);
+}
+
+/// A scope is cut and its exit becomes a task; a neighbour polled before that exit's first poll
+/// panics. The exit was handed over before the turn of the panic, so it is a task, not cleanup
+/// waiting aside: the teardown must keep it all the same, for the next `run`.
+#[test]
+fn an_exit_not_started_when_a_neighbour_panics_runs_at_the_next_run() {
+    let (panicked, after) = without_leaks(|| {
+        let log = Log::default();
+        let event_loop = Loop::new().unwrap();
+        let db = Db::new("db", &log);
+        event_loop.add_task(async move {
+            let scope = async_with(db, async |_| pending::<io::Result<()>>().await);
+            let _ = cut_after(1, scope).await; // cut on the second turn
+        });
+        event_loop.add_task(async {
+            interrupt().await;
+            interrupt().await;
+            panic!("another task fails"); // on the third turn, ahead of the exit in the queue
+        });
+        let panicked = catch_unwind(AssertUnwindSafe(|| event_loop.run())).is_err();
+        event_loop.run().unwrap();
+        (panicked, log.take())
+    });
+    assert!(panicked);
+    assert_eq!(after, ["enter db", "exit db Cancelled", "exit db done"]);
+}
+
+/// Nested scopes cut together: both exits become tasks, inner first; the inner exit panics. The
+/// outer exit still runs, at the next `run` at the latest, as Python runs an outer `__aexit__`
+/// after an inner one raised.
+#[test]
+fn nested_scopes_cut_together_whose_inner_exit_panics_still_run_the_outer_exit() {
+    let (text, after) = without_leaks(|| {
+        let log = Log::default();
+        let event_loop = Loop::new().unwrap();
+        let outer = Db::new("outer", &log);
+        let inner = Db {
+            exit_turns: 0,
+            exit_does: ExitDoes::Panic,
+            ..Db::new("inner", &log)
+        };
+        event_loop.add_task(async move {
+            let scope = async_with(outer, async |_| {
+                async_with(inner, async |_| pending::<io::Result<()>>().await).await?;
+                Ok(())
+            });
+            let _ = cut_after(1, scope).await;
+        });
+        let panicked = catch_unwind(AssertUnwindSafe(|| event_loop.run()));
+        let text = message(&*panicked.expect_err("the inner exit panics"));
+        event_loop.run().unwrap();
+        (text, log.take())
+    });
+    assert!(text.contains("exit inner panics"), "{text}");
+    let expected = [
+        "enter outer",
+        "enter inner",
+        "exit inner Cancelled",
+        "exit inner done",
+        "exit outer Cancelled",
+        "exit outer done",
+    ];
+    assert_eq!(after, expected);
+}
+
+// ---------------------------------------------------------------------------------------------
+// At once
+// ---------------------------------------------------------------------------------------------
+
+/// A scope cut by a 100 ms timeout, beside a task that sleeps 2 s: its exit starts when the
+/// scope is cut, not when the loop next wakes up for something else (the neighbour's timer).
+#[test]
+fn a_cut_scopes_exit_starts_at_once_not_at_the_next_timer() {
+    let log = without_leaks(|| {
+        let log = Log::default();
+        let event_loop = Loop::new().unwrap();
+        let db = Db::new("db", &log);
+        let neighbour = Rc::clone(&log);
+        event_loop.add_task(async move {
+            sleep(ms(2000)).await;
+            note(&neighbour, "neighbour woke");
+        });
+        event_loop.add_task(async move {
+            let scope = async_with(db, async |_| pending::<io::Result<()>>().await);
+            let cut = timeout(ms(100), scope).await;
+            assert!(cut.is_err());
+        });
+        event_loop.run().unwrap();
+        log.take()
+    });
+    let expected = [
+        "enter db",
+        "exit db Cancelled",
+        "exit db done",
+        "neighbour woke",
+    ];
+    assert_eq!(log, expected);
+}
+
+/// A context manager whose exit sets a one-shot, for another task to learn that it has run.
+struct SaysWhenDone(OneShot<()>);
+
+impl AsyncContextManager for SaysWhenDone {
+    type Resource = ();
+    type Error = io::Error;
+
+    async fn enter(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    async fn exit(self, (): (), _: Outcome<io::Error>) -> io::Result<()> {
+        let _ = self.0.set(());
+        Ok(())
+    }
+}
+
+/// A task waits for a one-shot that a cut scope's exit sets. No timer is left, and the exit,
+/// handed to the loop, holds the one-shot, so the waiting task is not stuck either: if the loop
+/// waited in the kernel before it ran the exit, nothing would ever wake it.
+#[test]
+fn a_task_waiting_for_what_a_cut_scopes_exit_sets_is_woken() {
+    let log = without_leaks(|| {
+        let log = Log::default();
+        let event_loop = Loop::new().unwrap();
+        let done = OneShot::new();
+        let (waited, waiter) = (done.clone(), Rc::clone(&log));
+        event_loop.add_task(async move {
+            waited.await;
+            note(&waiter, "the exit has run");
+        });
+        event_loop.add_task(async move {
+            let scope = async_with(SaysWhenDone(done), async |_| {
+                pending::<io::Result<()>>().await
+            });
+            let _ = cut_after(1, scope).await;
+        });
+        event_loop.run().unwrap();
+        log.take()
+    });
+    assert_eq!(log, ["the exit has run"]);
 }
 
 // ---------------------------------------------------------------------------------------------

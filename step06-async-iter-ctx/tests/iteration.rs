@@ -214,3 +214,58 @@ fn a_yielder_moved_into_another_task_fails_with_a_clear_panic() {
     let text = panic.expect("a message");
     assert!(text.contains("outside its generator"), "{text}");
 }
+
+/// Over an iterator that is always ready, `ready_chunks(cap)` hands out chunks of `cap` items:
+/// it does not try to gather all of them, which, from an endless one, would never end.
+#[test]
+fn ready_chunks_of_an_always_ready_iterator_hold_at_most_cap_items() {
+    let (endless, finite) = bounded(|| {
+        Loop::new().unwrap().run_task(async {
+            let counting = generator(|mut co| async move {
+                for i in 0.. {
+                    co.yield_(i).await; // never waits for anything
+                }
+            });
+            let mut endless = counting.ready_chunks(3);
+            let endless = [endless.next().await, endless.next().await];
+            let finite = arange(7, Duration::ZERO).ready_chunks(3).collect().await;
+            (endless, finite)
+        })
+    })
+    .unwrap();
+    assert_eq!(endless, [Some(vec![0, 1, 2]), Some(vec![3, 4, 5])]);
+    // `arange` sleeps (zero seconds) before each item: each one waits, and comes alone.
+    assert_eq!(finite, [[0], [1], [2], [3], [4], [5], [6]]);
+}
+
+#[test]
+fn ready_chunks_of_nothing_is_a_clear_panic() {
+    let panic = catch_unwind(|| drop(arange(3, TICK).ready_chunks(0))).unwrap_err();
+    let text = panic.downcast_ref::<&str>().unwrap();
+    assert!(text.contains("at least one item"), "{text}");
+}
+
+/// `AsyncIterator` is dyn-compatible, as `Iterator` is: iterators of different types, boxed,
+/// in one list, each iterated with the same `next` (and a box is an iterator too).
+#[test]
+fn async_iterators_of_different_types_fit_in_one_list_of_boxes() {
+    let items = bounded(|| {
+        Loop::new().unwrap().run_task(async {
+            let iterators: Vec<Box<dyn AsyncIterator<Item = u64> + Unpin>> = vec![
+                Box::new(ARange::new(2, Duration::ZERO).aiter()),
+                Box::new(arange(3, Duration::ZERO)),
+                Box::new(generator(|mut co| async move { co.yield_(7).await })),
+            ];
+            let mut items = Vec::new();
+            for mut iterator in iterators {
+                while let Some(item) = iterator.next().await {
+                    items.push(item);
+                }
+            }
+            let boxed: Box<dyn AsyncIterator<Item = u64> + Unpin> = Box::new(arange(2, TICK));
+            (items, boxed.collect().await)
+        })
+    })
+    .unwrap();
+    assert_eq!(items, (vec![0, 1, 0, 1, 2, 7], vec![0, 1]));
+}

@@ -2,12 +2,16 @@
 //! and then the end for a line too long, a silent peer, a connection cut mid-line; the end again
 //! after the end.
 
+use std::cell::{Cell, RefCell};
 use std::io::{self, Write};
 use std::net::{Ipv4Addr, TcpStream};
+use std::rc::Rc;
+use std::sync::mpsc;
 use std::time::Duration;
 
-use shared::testing::{in_background, without_leaks};
-use step06_async_iter_ctx::{AioListener, AsyncIterator, Loop};
+use shared::echo::RECV_SIZE;
+use shared::testing::{TIME_LIMIT, in_background, without_leaks};
+use step06_async_iter_ctx::{AioListener, AsyncIterator, Loop, interrupt};
 
 /// What a stream's lines turned into: each line as text, or the kind of the error that ended it.
 type Seen = Vec<Result<String, io::ErrorKind>>;
@@ -91,4 +95,103 @@ fn a_connection_cut_mid_line_ends_with_unexpected_eof() {
             [Ok("whole".to_owned()), Err(io::ErrorKind::UnexpectedEof)]
         );
     });
+}
+
+/// A flood: three reads' worth of short lines, all waiting in the socket before the reader
+/// starts, read in chunks (`ready_chunks`, as the echo server does), beside a task that is ready
+/// all along. The reader yields after each read, and that yield must reach the loop: between
+/// two chunks, the other task gets its turn. (Before, the reader took every chunk in a row, for
+/// as long as the socket had data.)
+#[test]
+fn a_flood_of_lines_read_in_chunks_lets_the_other_tasks_run_between_chunks() {
+    let (log, lines) = without_leaks(|| {
+        let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (sent, all_sent) = mpsc::channel();
+        let peer = in_background(move || {
+            let mut peer = TcpStream::connect(addr).unwrap();
+            peer.write_all(&b"ab\n".repeat(RECV_SIZE)).unwrap(); // three reads' worth
+            sent.send(()).unwrap();
+            peer // open until the test is done
+        });
+        let event_loop = Loop::new().unwrap();
+        let accepted = event_loop.run_task(async move { listener.accept().await });
+        let (stream, _) = accepted.unwrap().unwrap();
+        all_sent.recv_timeout(TIME_LIMIT).unwrap();
+        let log: Rc<RefCell<Vec<&str>>> = Rc::default();
+        let (reader_log, neighbour_log) = (Rc::clone(&log), Rc::clone(&log));
+        let (done, finished) = (Rc::new(Cell::new(false)), Rc::new(Cell::new(0)));
+        let (reading, counted) = (Rc::clone(&done), Rc::clone(&finished));
+        event_loop.add_task(async move {
+            let mut chunks = stream.lines(64, PATIENT).ready_chunks(RECV_SIZE);
+            while counted.get() < RECV_SIZE {
+                let chunk = chunks.next().await.unwrap();
+                counted.set(counted.get() + chunk.len());
+                reader_log.borrow_mut().push("chunk");
+            }
+            reading.set(true);
+        });
+        event_loop.add_task(async move {
+            while !done.get() {
+                neighbour_log.borrow_mut().push("neighbour");
+                interrupt().await;
+            }
+        });
+        event_loop.run().unwrap();
+        drop(peer.join());
+        (log.take(), finished.get())
+    });
+    assert_eq!(lines, RECV_SIZE);
+    assert!(
+        log.iter().filter(|&&l| l == "chunk").count() >= 3,
+        "{log:?}"
+    );
+    let in_a_row = log.windows(2).any(|pair| pair == ["chunk", "chunk"]);
+    assert!(!in_a_row, "two chunks in a row: {log:?}");
+}
+
+/// A flood waiting in one socket, and a quiet client whose line arrives after the flood's first
+/// chunk: the loop asks the sockets between two chunks, so the quiet line is read before the
+/// flood is over. (A reader that yields with `interrupt()` is always ready again: the loop asks
+/// the sockets only once no task is, that is when the flood is over.)
+#[test]
+fn a_line_that_arrives_during_a_flood_is_read_before_the_flood_is_over() {
+    let log = without_leaks(|| {
+        let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut flood = TcpStream::connect(addr).unwrap();
+        let quiet = TcpStream::connect(addr).unwrap();
+        let event_loop = Loop::new().unwrap();
+        let accepted = event_loop.run_task(async move {
+            let (flooded, _) = listener.accept().await?;
+            let (quiet, _) = listener.accept().await?; // accepted in the order they came
+            io::Result::Ok((flooded, quiet))
+        });
+        let (flooded, quiet_side) = accepted.unwrap().unwrap();
+        flood.write_all(&b"ab\n".repeat(RECV_SIZE)).unwrap(); // three reads' worth, waiting
+        let log: Rc<RefCell<Vec<&str>>> = Rc::default();
+        let (quiet_log, flood_log) = (Rc::clone(&log), Rc::clone(&log));
+        event_loop.add_task(async move {
+            let mut lines = quiet_side.lines(64, PATIENT); // nothing yet: it waits for its socket
+            assert_eq!(lines.next().await.unwrap().unwrap(), b"hello");
+            quiet_log.borrow_mut().push("quiet line");
+        });
+        event_loop.add_task(async move {
+            let mut quiet = Some(quiet);
+            let mut chunks = flooded.lines(64, PATIENT).ready_chunks(RECV_SIZE);
+            let mut lines = 0;
+            while lines < RECV_SIZE {
+                lines += chunks.next().await.unwrap().len();
+                flood_log.borrow_mut().push("chunk");
+                if let Some(mut quiet) = quiet.take() {
+                    quiet.write_all(b"hello\n").unwrap(); // during the flood
+                }
+            }
+        });
+        event_loop.run().unwrap();
+        log.take()
+    });
+    let quiet_at = log.iter().position(|&l| l == "quiet line").unwrap();
+    let last_chunk = log.iter().rposition(|&l| l == "chunk").unwrap();
+    assert!(log.len() >= 4 && quiet_at < last_chunk, "{log:?}");
 }

@@ -1,17 +1,22 @@
 //! Code the loop calls out to — a task's destructor, a waker — may use the loop again: the loop
 //! never calls out while it holds one of its own borrows.
 
-use std::cell::Cell;
-use std::future::{pending, poll_fn};
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::future::{Future, pending, poll_fn};
+use std::io;
+use std::net::Ipv4Addr;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::rc::Rc;
-use std::sync::Arc;
-use std::task::{Context, Wake, Waker};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
-use shared::testing::bounded;
-use step06_async_iter_ctx::{Loop, OneShot, interrupt, sleep};
+use shared::testing::{bounded, in_child_test, run_test_alone};
+use step06_async_iter_ctx::{AioListener, AsyncContextManager, Loop, NoCurrentLoop, OneShot};
+use step06_async_iter_ctx::{Outcome, async_with, interrupt, sleep};
 
 /// Held by a task: when the task is dropped, adds a task to the loop and formats it, as a
 /// destructor that cleans up through the loop would.
@@ -110,4 +115,112 @@ fn a_waker_woken_by_a_timer_may_arm_a_timer() {
             })
             .unwrap();
     });
+}
+
+thread_local! {
+    /// What a thread drops last, once its other thread-locals (the loop's among them) are gone:
+    /// first used before them, its destructor runs after theirs.
+    static DROPPED_LAST: RefCell<Vec<Box<dyn Any>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Asks for the current loop when dropped, and says what it got.
+struct AsksForTheLoop(Arc<Mutex<Option<Result<(), NoCurrentLoop>>>>);
+
+impl Drop for AsksForTheLoop {
+    fn drop(&mut self) {
+        let answer = Loop::current().map(drop);
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(answer);
+    }
+}
+
+/// A context manager whose resource counts its drops, on any thread.
+struct Counted(Arc<AtomicUsize>);
+
+/// The resource of [`Counted`]: one more drop when dropped.
+struct Resource(Arc<AtomicUsize>);
+
+impl Drop for Resource {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl AsyncContextManager for Counted {
+    type Resource = Resource;
+    type Error = io::Error;
+
+    async fn enter(&mut self) -> io::Result<Resource> {
+        Ok(Resource(Arc::clone(&self.0)))
+    }
+
+    async fn exit(self, resource: Resource, outcome: Outcome<io::Error>) -> io::Result<()> {
+        drop(resource);
+        outcome.into_result()
+    }
+}
+
+/// A task (a boxed future) that entered an `async_with` in `event_loop`, and never finished.
+fn entered_scope(event_loop: &Loop, drops: &Arc<AtomicUsize>) -> Pin<Box<dyn Future<Output = ()>>> {
+    let scope = async_with(Counted(Arc::clone(drops)), async |_| {
+        pending::<io::Result<()>>().await
+    });
+    let mut task: Pin<Box<dyn Future<Output = ()>>> = Box::pin(async move {
+        let _ = scope.await;
+    });
+    let polled = event_loop.run_task(async move {
+        poll_fn(|cx| Poll::Ready(task.as_mut().poll(cx).is_pending()))
+            .await
+            .then_some(task)
+    });
+    polled.unwrap().expect("the body never ends")
+}
+
+/// A listener that waited in `event_loop`: registered with its reactor.
+fn registered_listener(event_loop: &Loop) -> AioListener {
+    let listener = AioListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let polled = event_loop.run_task(async move {
+        let waited = {
+            let mut accept = pin!(listener.accept());
+            poll_fn(|cx| Poll::Ready(accept.as_mut().poll(cx).is_pending())).await
+        };
+        waited.then_some(listener)
+    });
+    polled.unwrap().expect("nobody connects")
+}
+
+/// A thread ends, and its thread-locals are destroyed one after the other: the loop's own first,
+/// then one that holds a task that entered a scope and never finished, a listener registered
+/// with a loop's reactor, that loop, and a value that asks for the current loop when dropped.
+/// None of their destructors may panic: a panic in a thread-local's destructor aborts the
+/// process. The scope's resource is dropped, and `Loop::current()` says that there is no loop.
+#[test]
+fn dropped_by_a_thread_locals_destructor_nothing_aborts() {
+    if !in_child_test() {
+        // An abort ends the whole process: it runs in a process of its own.
+        let run = run_test_alone("dropped_by_a_thread_locals_destructor_nothing_aborts");
+        assert!(run.status.success(), "{}\n{}", run.status, run.stderr);
+        return;
+    }
+    let drops = Arc::new(AtomicUsize::new(0));
+    let answer = Arc::new(Mutex::new(None));
+    let (counted, asked) = (Arc::clone(&drops), Arc::clone(&answer));
+    let thread = std::thread::spawn(move || {
+        DROPPED_LAST.with_borrow(|_| ()); // first used, last destroyed
+        let event_loop = Loop::new().unwrap();
+        let last: Vec<Box<dyn Any>> = vec![
+            Box::new(AsksForTheLoop(asked)),
+            Box::new(entered_scope(&event_loop, &counted)),
+            Box::new(registered_listener(&event_loop)),
+            Box::new(event_loop),
+        ];
+        DROPPED_LAST.set(last);
+    });
+    bounded(move || thread.join()).expect("the thread ended well");
+    assert_eq!(
+        drops.load(Ordering::SeqCst),
+        1,
+        "the scope's resource dropped"
+    );
+    let answer = answer.lock().unwrap().take();
+    assert_eq!(answer, Some(Err(NoCurrentLoop)));
 }

@@ -116,13 +116,15 @@ fn recorder() -> MutexGuard<'static, Option<Recorder>> {
 #[inline(never)]
 fn note(event: Event) {
     let now = nanos_since_start();
-    CAPTURED.with_borrow_mut(|captured| {
-        if let Some(captured) = captured {
+    // `try_with`: a destructor run as its thread ends (a waker a thread-local held) may come
+    // after these thread-locals are gone, and a panic there would abort the process.
+    let _ = CAPTURED.try_with(|captured| {
+        if let Some(captured) = captured.borrow_mut().as_mut() {
             captured.take(&event);
         }
     });
-    LOCAL.with_borrow_mut(|local| {
-        if let Some(local) = local {
+    let _ = LOCAL.try_with(|local| {
+        if let Some(local) = local.borrow_mut().as_mut() {
             local.take(event.clone(), now);
         }
     });

@@ -59,13 +59,40 @@ impl DemoRun {
 /// only cargo. Output goes to pipes read on threads of their own, so a chatty demo never blocks.
 #[track_caller]
 pub fn run_demo(package: &str, name: &str, args: &[&str]) -> DemoRun {
-    let mut child = Command::new(demo_binary(package, name))
-        .args(args)
+    let mut demo = Command::new(demo_binary(package, name));
+    demo.args(args);
+    run_to_the_end(demo, name)
+}
+
+/// The variable that tells a test binary it runs as the child of [`run_test_alone`].
+const CHILD_TEST: &str = "WORKSHOP_CHILD_TEST";
+
+/// Runs test `name` of the running test binary again, alone, in a child process, and returns
+/// how it exited, within the time limit: for a test whose failure is an abort, which would end
+/// the whole test process, not only fail one test. The child knows it is one by
+/// [`in_child_test`].
+#[track_caller]
+pub fn run_test_alone(name: &str) -> DemoRun {
+    let mut test = Command::new(std::env::current_exe().expect("the test binary's path"));
+    test.args([name, "--exact", "--nocapture"])
+        .env(CHILD_TEST, name);
+    run_to_the_end(test, name)
+}
+
+/// True in a child process started by [`run_test_alone`].
+pub fn in_child_test() -> bool {
+    std::env::var_os(CHILD_TEST).is_some()
+}
+
+/// Runs `command` with stdin closed, to its end or to the time limit (then it is killed).
+#[track_caller]
+fn run_to_the_end(mut command: Command, name: &str) -> DemoRun {
+    let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("start the demo");
+        .unwrap_or_else(|err| panic!("cannot start {name}: {err}"));
     let stdout = read_to_end_meanwhile(child.stdout.take());
     let stderr = read_to_end_meanwhile(child.stderr.take());
     let status = wait_for_exit(&mut child, name);
@@ -353,6 +380,26 @@ impl DemoProcess {
     /// Whether it is still running.
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Sends it SIGINT, as Ctrl-C in its terminal does (through the `kill` command, so that no
+    /// `unsafe` call is needed here).
+    #[track_caller]
+    pub fn interrupt(&self) {
+        let mut kill = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("start kill");
+        let sent = wait_for_exit(&mut kill, "kill -INT");
+        assert!(sent.success(), "{}: kill -INT failed", self.name);
+    }
+
+    /// Waits, within the time limit, until it has exited by itself; panics (and kills it) if it
+    /// is still running when time is up.
+    #[track_caller]
+    pub fn wait_for_exit(&mut self) -> ExitStatus {
+        wait_for_exit(&mut self.child, &self.name)
     }
 
     /// Kills it, and returns the lines it printed after [`DemoProcess::read_log_meanwhile`].
