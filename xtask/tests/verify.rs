@@ -68,7 +68,7 @@ name = "half"
 file = "src/lib.rs"
 item = "half"
 hints = ["An odd number has no half here: refuse it with a panic that says so."]
-tests = ["math::half"]
+tests = ["math::half", "math::counts_down_halves"]
 
 [[exercises]]
 name = "shout"
@@ -88,7 +88,10 @@ tests = ["math::shouts"]
          steps += 1;\n    }\n    steps\n}\n\n\
          /// Half of an even number.\npub fn half(x: u32) -> u32 {\n    \
          assert!(x % 2 == 0, \"half of an odd number\");\n    x / 2\n}\n\n\
-         /// In capitals.\npub fn shout(text: &str) -> String {\n    text.to_uppercase()\n}\n",
+         /// In capitals.\npub fn shout(text: &str) -> String {\n    louder(text)\n}\n\n\
+         /// How `shout` says it.\nfn louder(text: &str) -> String {\n    capitals(text)\n}\n\n\
+         /// Every letter a capital.\nfn capitals(text: &str) -> String {\n    \
+         text.to_uppercase()\n}\n",
     );
     write(
         root,
@@ -100,7 +103,11 @@ tests = ["math::shouts"]
              #[test]\nfn half_of_an_even_number() {{\n    assert_eq!(half(4), 2);\n}}\n\n\
              #[test]\n#[should_panic(expected = \"half of an odd number\")]\n\
              fn half_of_an_odd_number_panics() {{\n    half(3);\n}}\n\n\
-             #[test]\nfn shouts() {{\n    assert_eq!(shout(\"hé\"), \"HÉ\");\n}}\n"
+             #[test]\nfn shouts() {{\n    assert_eq!(shout(\"hé\"), \"HÉ\");\n}}\n\n\
+             #[test]\nfn counts_down_halves() {{\n    assert_eq!(count_down(half(8)), 4);\n}}\n\n\
+             #[test]\nfn shouts_after_a_caught_panic() {{\n    \
+             let caught = std::panic::catch_unwind(|| panic!(\"a panic on purpose\"));\n    \
+             assert!(caught.is_err());\n    assert_eq!(shout(\"a b\"), \"A B\");\n}}\n"
         ),
     );
     write(
@@ -266,7 +273,10 @@ fn code_that_does_not_compile_gets_the_first_error_whole_and_the_command_for_all
 #[test]
 fn a_test_file_that_does_not_compile_is_told_apart() {
     let copy = Copy::new("verify-tests-refused");
-    copy.write("pub fn shout(text: &str)", "pub fn shout(text: String)");
+    copy.write(
+        "pub fn shout(text: &str) -> String {\n    louder(text)",
+        "pub fn shout(text: String) -> String {\n    louder(&text)",
+    );
     let (text, _) = copy.verify();
     assert!(
         text.contains("The step's tests do not compile against your code"),
@@ -307,10 +317,16 @@ fn a_hang_is_named_in_seconds_busy_or_asleep() {
         ),
         "{text}"
     );
-    for other in ["add ", "half ", "shout "] {
+    for other in ["add ", "shout "] {
         let line = text.lines().find(|l| l.contains(other)).expect(other);
         assert!(line.contains("done"), "{line}");
     }
+    // `half` shares a test with `count`, which hangs there too: `count` comes first.
+    assert!(
+        text.contains("  3. half           waiting   math::counts_down_halves\n"),
+        "{text}"
+    );
+    assert!(says(&text, "mend `count` first"), "{text}");
 }
 
 #[test]
@@ -336,17 +352,202 @@ fn a_missing_panic_says_which_one_was_expected_and_a_wrong_value_explains_more()
     assert!(
         says(
             &text,
-            "1 other test of it fails too: math::half_of_an_odd_number_panics (no panic)"
+            "2 other tests of it fail too: math::counts_down_halves (a wrong result), \
+             math::half_of_an_odd_number_panics (no panic)"
         ),
         "{text}"
     );
+}
+
+/// A test that grades two exercises, failing because of one of them (which fails on a test of
+/// its own too), is not charged to the other: that one waits, and the next hint is for the
+/// exercise to mend, even though it comes later.
+#[test]
+fn a_test_of_two_exercises_is_charged_to_the_one_that_fails_alone() {
+    let copy = Copy::new("verify-shared");
+    let body = "    assert!(x % 2 == 0, \"half of an odd number\");\n    x / 2\n";
+    copy.write(
+        body,
+        "    assert!(x % 2 == 0, \"half of an odd number\");\n    x / 2 + 1\n",
+    );
+    let (text, _) = copy.verify();
+    assert!(
+        text.contains("  2. count          waiting   math::counts_down_halves\n"),
+        "{text}"
+    );
+    let waits = "fails, but it grades `half` too, which fails on tests of its own: mend `half` \
+                 first, then verify again";
+    assert!(says(&text, waits), "{text}");
+    assert!(
+        text.contains("  3. half           failing   math::half_of_an_even_number\n"),
+        "{text}"
+    );
+    assert!(says(
+        &text,
+        "1 other test of it fails too: math::counts_down_halves"
+    ));
+    assert!(
+        text.contains("\nnext: `half`, half in workshop/step01-tiny/step01-tiny/src/lib.rs\n"),
+        "{text}"
+    );
+    // `progress` hears of it as failing, on that test.
+    let state = State::load(&copy.dir);
+    let failing = state.entries["count"].failing.as_deref();
+    assert_eq!(failing, Some("math::counts_down_halves"));
+}
+
+/// A test that panics on purpose (caught), then fails on its assertion, is shown failing on
+/// the assertion: the panic that ended it. The caught one is named after it, in a line.
+#[test]
+fn the_failure_that_ended_a_test_is_shown_not_a_panic_it_caught() {
+    let copy = Copy::new("verify-caught");
+    copy.write(
+        "    louder(text)\n",
+        "    louder(text).split_whitespace().collect()\n",
+    );
+    let (text, _) = copy.verify();
+    assert!(
+        text.contains("  4. shout          failing   math::shouts_after_a_caught_panic\n"),
+        "{text}"
+    );
+    assert!(
+        says(
+            &text,
+            "a wrong result at workshop/step01-tiny/step01-tiny/tests/math.rs:"
+        ),
+        "{text}"
+    );
+    assert!(says(&text, "left: \"AB\" right: \"A B\""), "{text}");
+    let caught = "(before it, 1 panic that did not end the test: caught, or in another thread; \
+                  the first at workshop/step01-tiny/step01-tiny/tests/math.rs:";
+    assert!(says(&text, caught), "{text}");
+    assert!(says(&text, ": a panic on purpose)"), "{text}");
+}
+
+/// Once the copy compiles, the compiler's warnings about the participant's code are shown:
+/// how many, and the first as cargo renders it. Not those that a body still `todo!()` causes
+/// (its unused parameters, the helpers only it would call, and what those call in turn).
+#[test]
+fn the_compilers_warnings_about_your_code_are_shown_not_those_of_a_todo() {
+    let copy = Copy::new("verify-warnings");
+    let (text, _) = copy.verify();
+    assert!(text.contains("  1. add            todo!()"), "{text}");
+    assert!(
+        !text.contains("warn"),
+        "a fresh copy has no warning to show:\n{text}"
+    );
+    // `add` ignores its `x`; `shout` is still todo!(): `louder` and `capitals` are its.
+    let fresh = fs::read_to_string(&copy.file).expect("the copy");
+    let add = copy::todo_statement(
+        &exercise::listed(&copy.ws.steps[0]).expect("exercises")[0],
+        1,
+        96,
+    );
+    let add = add.replace('\n', "\n    ");
+    assert!(fresh.contains(&add), "{fresh}");
+    fs::write(&copy.file, fresh.replace(&add, "shared::ONE + 1")).expect("write");
+    let (text, _) = copy.verify();
+    assert!(
+        text.contains(
+            "\nThe compiler warns about your code (often the clue to what is missing):\n\
+             warning: unused variable: `x`\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("--> workshop/step01-tiny/step01-tiny/src/lib.rs:4:16\n"),
+        "{text}"
+    );
+    assert!(text.contains("help: if this is intentional"), "{text}");
+    let one = "\n1 warning about your code; cargo shows it (and those of the bodies still todo!()) \
+               with:\n  cd workshop/step01-tiny && cargo test --no-run\n";
+    assert!(text.contains(one), "{text}");
+    // Every body written: `shout` no longer calls its helpers, and the compiler says so.
+    copy.write("    x + shared::ONE\n", "    shared::ONE + 1\n");
+    fs::write(
+        &copy.file,
+        fs::read_to_string(&copy.file)
+            .expect("read")
+            .replace("    louder(text)\n", "    text.to_uppercase()\n"),
+    )
+    .expect("write");
+    let (text, _) = copy.verify();
+    assert!(text.contains("warning: unused variable: `x`"), "{text}");
+    assert!(
+        says(
+            &text,
+            "3 warnings about your code: the first above, then function `louder` is never used \
+             (workshop/step01-tiny/step01-tiny/src/lib.rs:30:4), function `capitals` is never \
+             used (workshop/step01-tiny/step01-tiny/src/lib.rs:35:4). cargo shows them with:"
+        ),
+        "{text}"
+    );
+    // Inside the copy, its paths and its command are as typed there.
+    let (inside, _) = copy.verify_from(&copy.dir);
+    assert!(
+        inside.contains("--> step01-tiny/src/lib.rs:4:16\n"),
+        "{inside}"
+    );
+    assert!(
+        inside.contains("with:\n  cargo test --no-run\n"),
+        "{inside}"
+    );
+}
+
+/// `source` with each string continuation (a `\` at a line's end, and the next line's leading
+/// blanks) taken out: a `todo!()` message as Rust reads it.
+fn joined(source: &str) -> String {
+    let mut out = String::new();
+    let mut lines = source.split('\n').peekable();
+    while let Some(line) = lines.next() {
+        match line.strip_suffix('\\') {
+            Some(kept) => {
+                out.push_str(kept);
+                if let Some(next) = lines.peek_mut() {
+                    *next = next.trim_start();
+                }
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// A `todo!()` says that it holds the first hint of several, and the command for the next; its
+/// lines fit an editor of 100 columns. In every step's fresh copy too.
+#[test]
+fn a_todo_says_which_hint_it_is_and_how_to_get_the_next() {
+    let copy = Copy::new("verify-todo-hints");
+    let fresh = fs::read_to_string(&copy.file).expect("the copy");
+    let said = joined(&fresh);
+    let first = "exercise add: Add one. (hint 1 of 3; cargo xtask hint 1 for the next)";
+    assert!(said.contains(first), "{said}");
+    let only = "(the only hint; cargo xtask hint 1 names the reference)";
+    assert!(said.contains(only), "{said}");
+    let root = xtask::workspace_root();
+    for step in steps::discover(&root).expect("steps") {
+        for exercise in exercise::listed(&step).expect("exercises") {
+            let source = fs::read_to_string(step.dir.join(&exercise.file)).expect("read");
+            let fresh = copy::fresh(&source, &exercise, step.number).expect("fresh");
+            let n = exercise.hints.len();
+            let more = format!(
+                "(hint 1 of {n}; cargo xtask hint {} for the next)",
+                step.number
+            );
+            assert!(joined(&fresh).contains(&more), "{}: {more}", exercise.name);
+            fits(&fresh);
+        }
+    }
 }
 
 #[test]
 fn a_crash_is_said_as_a_crash() {
     let copy = Copy::new("verify-crash");
     copy.write(
-        "    text.to_uppercase()\n",
+        "    louder(text)\n",
         "    let _ = text;\n    std::process::abort()\n",
     );
     let (text, _) = copy.verify();

@@ -41,10 +41,10 @@ fn result(target: &str, name: &str, outcome: Outcome) -> TestResult {
 }
 
 fn panicked(message: &str) -> Outcome {
-    Outcome::Failed(Failure::from_panic(Panic {
-        at: "tests/timers.rs:1:1".into(),
-        message: message.into(),
-    }))
+    Outcome::Failed(Failure::from_panic(Panic::new(
+        "tests/timers.rs:1:1",
+        message,
+    )))
 }
 
 #[test]
@@ -68,7 +68,8 @@ fn grades_from_the_tests_that_name_the_exercise() {
         grade(&written(&timers, body), &results, &all),
         Grade::Failing {
             first: out_of_order,
-            others: Vec::new()
+            others: Vec::new(),
+            also: Vec::new()
         }
     );
     assert_eq!(
@@ -123,7 +124,7 @@ fn the_failure_that_explains_most_comes_first() {
         result("timers", "a_hang", hung.clone()),
         result("timers", "a_wrong_value", wrong.clone()),
     ];
-    let Grade::Failing { first, others } = grade(
+    let Grade::Failing { first, others, .. } = grade(
         &written(&sleep, "{ x }"),
         &results,
         std::slice::from_ref(&sleep),
@@ -135,7 +136,7 @@ fn the_failure_that_explains_most_comes_first() {
         (first.name.as_str(), others),
         ("a_wrong_value", vec!["a_hang", "a_missing_panic"])
     );
-    let Grade::Failing { first, others } = grade(
+    let Grade::Failing { first, others, .. } = grade(
         &written(&sleep, "{ x }"),
         &results[..2],
         std::slice::from_ref(&sleep),

@@ -285,10 +285,12 @@ impl Runner {
             .into_iter()
             .find(|(n, _)| n == name)
             .map(|(_, o)| o);
+        // A crash: the first panic is the cause (a panic while one unwinds aborts).
         let panic = Panic::first(&said);
         Ok(match (outcome, ended) {
             (Some(Outcome::Failed(Failure::Silent)), Ended::Exited) => {
-                Outcome::Failed(panic.map_or(Failure::Silent, Failure::from_panic))
+                let ending = Panic::ending(&said);
+                Outcome::Failed(ending.map_or(Failure::Silent, Failure::from_panic))
             }
             (Some(outcome), Ended::Exited) => outcome,
             (_, Ended::Stopped(watch)) => Outcome::Failed(Failure::Hung {

@@ -17,6 +17,7 @@ pub mod libtest;
 mod report;
 mod screen;
 pub mod text;
+pub mod warnings;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -152,8 +153,10 @@ pub fn verify_copy(
          tests that need it)\n",
         step.label(),
     ))?;
-    let binaries = match build_tests(&dir, &step.name, &target_dir, &[], screen)? {
-        Build::Built { binaries, .. } => binaries,
+    let (binaries, warnings) = match build_tests(&dir, &step.name, &target_dir, &[], screen)? {
+        Build::Built {
+            binaries, warnings, ..
+        } => (binaries, warnings),
         Build::Refused { first, errors } => {
             screen.print(&report::refused(here, &dir, &first, errors))?;
             return Ok(false);
@@ -191,6 +194,7 @@ pub fn verify_copy(
         }
     }
     let written = state::written(&dir, step, &exercises);
+    let warnings = warnings::yours(step, &dir, &written, &warnings);
     let grades: Vec<Grade> = written
         .iter()
         .map(|w| grade(w, &results, &exercises))
@@ -233,6 +237,7 @@ pub fn verify_copy(
         &context,
         &written,
         &grades,
+        &warnings,
         others,
         all_done.then_some(&other_results[..]),
     )?;

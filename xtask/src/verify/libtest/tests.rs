@@ -63,6 +63,7 @@ fn every_outcome_in_its_own_words() {
     assert_eq!(
         results[2].1,
         Outcome::Failed(Failure::Assertion(Panic {
+            earlier: Vec::new(),
             at: "tests/timers.rs:40:5".into(),
             message: "assertion `left == right` failed: fired out of order\n  left: [2, 1]\n \
                       right: [1, 2]"
@@ -73,6 +74,7 @@ fn every_outcome_in_its_own_words() {
     assert_eq!(
         results[4].1,
         Outcome::Failed(Failure::Panicked(Panic {
+            earlier: Vec::new(),
             at: "src/timer.rs:20:5".into(),
             message: "not yet implemented: exercise sleep: a one-shot and a timer".into()
         }))
