@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use xtask::exercise::here::Here;
 use xtask::exercise::state::State;
 use xtask::exercise::{self, copy, guarantees};
+use xtask::verify::libtest::{Binary, Outcome, Runner, Selection};
 use xtask::verify::{self, Build, Limits, Screen};
 use xtask::{Workspace, hint, steps};
 
@@ -126,6 +127,7 @@ const LIMITS: Limits = Limits {
     graded: Duration::from_secs(3),
     binary: Duration::from_secs(30),
     alone: Duration::from_secs(10),
+    jobs: None,
 };
 
 /// A tiny workspace and its copy, every exercise written as the reference has it: the
@@ -571,6 +573,36 @@ fn all_done_then_the_other_tests_run_and_it_says_so() {
         text.contains("every exercise of step 1 is done and every test passes"),
         "{text}"
     );
+    // Nothing left to hint, in lines that fit.
+    let here = Here::at(&copy.ws.root, &copy.ws.root);
+    let none = hint::next(&copy.ws, &here, &["1".to_owned()]).expect("hint");
+    fits(&none);
+    assert!(
+        says(
+            &none,
+            "every exercise of step 1 passed its last verify: nothing to hint."
+        ),
+        "{none}"
+    );
+}
+
+/// Every line of every step's fresh copy that `exercise` writes (its guide, its `todo!()`s) fits
+/// 100 columns: a participant's editor.
+#[test]
+fn every_copy_that_exercise_writes_fits_an_editor() {
+    let root = xtask::workspace_root();
+    let scratch = scratch("verify-copies-fit");
+    for step in steps::discover(&root).expect("steps") {
+        let exercises = exercise::listed(&step).expect("exercises");
+        let dir = scratch.join(&step.name);
+        copy::create(&root, &step, &exercises, &dir).expect("the copy");
+        let guide = fs::read_to_string(dir.join("EXERCISES.md")).expect("the guide");
+        fits(&guide);
+        for exercise in &exercises {
+            let file = dir.join(&step.name).join(&exercise.file);
+            fits(&fs::read_to_string(file).expect("the file"));
+        }
+    }
 }
 
 /// A reset starts an exercise's hints again; the last hint names the reference outside the
@@ -634,4 +666,74 @@ fn after_prepare_the_first_build_compiles_only_the_step_and_runs_your_code() {
     copy.write("x + shared::ONE", "x + 2");
     let (text, _) = copy.verify();
     assert!(text.contains("a wrong result at"), "{text}");
+}
+
+/// A test that fails, then passes when run again alone (its timing upset by a busy machine) is
+/// no failure of the exercise, and the report says it happened.
+#[test]
+fn a_test_that_passes_when_run_again_alone_is_said_and_not_charged() {
+    let copy = Copy::new("verify-again");
+    fs::write(&copy.file, &copy.done).expect("write");
+    let tests = copy.dir.join("step01-tiny/tests/math.rs");
+    let mut math = fs::read_to_string(&tests).expect("the tests");
+    // Fails the first time it runs in the copy, passes from then on.
+    math.push_str(
+        "\n#[test]\nfn shouts_on_the_second_try() {\n    \
+         assert!(std::fs::create_dir(\"tried-once\").is_err());\n}\n",
+    );
+    fs::write(&tests, math).expect("write the tests");
+    let (text, done) = copy.verify();
+    assert!(done, "{text}");
+    assert!(
+        text.contains("  4. shout          done      3 tests pass\n"),
+        "{text}"
+    );
+    let again = "math::shouts_on_the_second_try failed (a wrong result), then passed when run \
+                 again alone: its timing, on a busy machine?";
+    assert!(says(&text, again), "{text}");
+}
+
+/// Graded tests run at most [`Runner::jobs`] at once: all at once, on a busy two-core laptop,
+/// the timing tests came late and failed. Each "test" here is a shell script that libtest's
+/// plain output stands in for, run as `sh NAME …` (a script written and run at once could be
+/// refused as busy, while another test of this file forks): it notes how many are running.
+#[cfg(unix)]
+#[test]
+fn graded_tests_run_no_more_at_once_than_there_are_jobs() {
+    let dir = scratch("verify-jobs");
+    let script = "here=$(dirname \"$0\")\nmkdir -p \"$here/running\"\n\
+                  touch \"$here/running/$$\"\nsleep 0.3\n\
+                  ls \"$here/running\" | wc -l >> \"$here/seen\"\n\
+                  rm \"$here/running/$$\"\necho \"test $0 ... ok\"\n";
+    let names: Vec<String> = (0..6).map(|i| format!("t{i}")).collect();
+    for name in &names {
+        write(&dir, name, script);
+    }
+    let binary = Binary {
+        target: "fake".into(),
+        path: PathBuf::from("/bin/sh"),
+    };
+    for jobs in [1, 2] {
+        let _ = fs::remove_file(dir.join("seen"));
+        let runner = Runner {
+            package_dir: dir.clone(),
+            target_dir: dir.join("target"),
+            limit: Duration::from_secs(20),
+            alone_limit: Duration::from_secs(20),
+            jobs,
+        };
+        let selection = Selection::Exactly(names.clone());
+        let results = runner
+            .run(&binary, &selection, "", &mut Screen::keep())
+            .expect("the runs");
+        let passed = results.iter().filter(|r| r.outcome == Outcome::Passed);
+        assert_eq!(passed.count(), names.len(), "{results:?}");
+        let seen = fs::read_to_string(dir.join("seen")).expect("seen");
+        let seen: Vec<usize> = seen
+            .lines()
+            .map(|l| l.trim().parse().expect("a count"))
+            .collect();
+        assert_eq!(seen.len(), names.len());
+        assert!(seen.iter().all(|n| *n <= jobs), "{jobs} at once: {seen:?}");
+    }
 }

@@ -369,15 +369,17 @@ fn guide(step: &Step, exercises: &[Exercise]) -> String {
     let mut out = format!(
         "# Exercises of {}\n\n\
          Each function below has its body replaced by `todo!()`, with a first hint. Write it\n\
-         again; the step's own tests say when it works. Warnings about unused variables and\n\
-         code are expected until every body is written.\n\n\
-         | exercise | file | function |\n|---|---|---|\n",
+         again; the step's own tests say when it works. The compiler warns about the unused\n\
+         variables and code of the bodies still `todo!()`: that is expected, and `verify` shows\n\
+         only the warnings about your own code.\n\n",
         step.label()
     );
+    // A list, not a table: a row holds a long path and a long item, and no line of the
+    // copy is wider than 100 columns.
     for exercise in exercises {
         out.push_str(&format!(
-            "| `{}` | `{}/{}` | `{}` |\n",
-            exercise.name, step.name, exercise.file, exercise.item
+            "- `{}`: `{}`\n  in `{}/{}`\n",
+            exercise.name, exercise.item, step.name, exercise.file
         ));
     }
     out.push_str(&format!(

@@ -130,7 +130,8 @@ pub fn grade(written: &Written, results: &[TestResult], exercises: &[Exercise]) 
     if let Some(other) = waiting {
         return Grade::Waiting(other);
     }
-    match mine.iter().filter(|r| r.outcome == Outcome::Passed).count() {
+    let passed = |r: &&&TestResult| matches!(r.outcome, Outcome::Passed | Outcome::PassedAgain(_));
+    match mine.iter().filter(passed).count() {
         0 => Grade::Missing("none of its tests ran: are they still in the copy?".into()),
         passed => Grade::Done(passed),
     }
@@ -194,6 +195,7 @@ pub fn report(
     context: &Context<'_>,
     written: &[Written],
     grades: &[Grade],
+    again: &[TestResult],
     warnings: &[Diagnostic],
     others: usize,
     other_results: Option<&[TestResult]>,
@@ -206,6 +208,7 @@ pub fn report(
         remember(&mut state, written, grade);
     }
     state.save(dir)?;
+    out.push_str(&passed_again(again));
     let todo = written.iter().any(|w| w.todo);
     out.push_str(&warned(context, warnings, todo));
     let n = step.number;
@@ -384,6 +387,7 @@ fn kind(result: &TestResult) -> &'static str {
         Outcome::Failed(Failure::Hung { .. }) => "it hangs",
         Outcome::Failed(Failure::Crashed { .. }) => "it crashed",
         Outcome::Failed(Failure::Silent) => "it failed",
+        Outcome::PassedAgain(_) => "it passed when run again",
         Outcome::Passed | Outcome::Ignored => "it passed",
     }
 }
@@ -454,6 +458,28 @@ fn next_hint(context: &Context<'_>, written: &Written, state: &State) -> String 
             "  more: cargo xtask hint {}\n",
             context.step.number
         ));
+    }
+    out
+}
+
+/// The tests that failed, then passed when run again alone, each with how it failed first: a
+/// participant should know, not be told "done" in silence nor "failing" for the machine's load.
+fn passed_again(again: &[TestResult]) -> String {
+    let mut out = String::new();
+    for result in again {
+        let Outcome::PassedAgain(failure) = &result.outcome else {
+            continue;
+        };
+        let how = match failure {
+            Failure::Assertion(_) => "a wrong result",
+            _ => "a panic",
+        };
+        let text = format!(
+            "{} failed ({how}), then passed when run again alone: its timing, on a busy \
+             machine? If it happens again and again, look at the code it tests.",
+            result.full_name()
+        );
+        out.push_str(&format!("\n{}", wrap(&text, "")));
     }
     out
 }
