@@ -127,7 +127,6 @@ const LIMITS: Limits = Limits {
     graded: Duration::from_secs(3),
     binary: Duration::from_secs(30),
     alone: Duration::from_secs(10),
-    jobs: None,
 };
 
 /// A tiny workspace and its copy, every exercise written as the reference has it: the
@@ -693,14 +692,43 @@ fn a_test_that_passes_when_run_again_alone_is_said_and_not_charged() {
     assert!(says(&text, again), "{text}");
 }
 
-/// Graded tests run at most [`Runner::jobs`] at once: all at once, on a busy two-core laptop,
-/// the timing tests came late and failed. Each "test" here is a shell script that libtest's
-/// plain output stands in for, run as `sh NAME …` (a script written and run at once could be
-/// refused as busy, while another test of this file forks): it notes how many are running.
+/// Once every exercise is done, one of the step's other tests that fails with a long message
+/// shows its first lines, how many more, and the command that shows all of it: never a message
+/// cut in silence before the line that differs.
+#[test]
+fn a_long_failure_of_another_test_says_how_to_see_all_of_it() {
+    let copy = Copy::new("verify-long-other");
+    fs::write(&copy.file, &copy.done).expect("write");
+    let tests = copy.dir.join("step01-tiny/tests/math.rs");
+    let mut math = fs::read_to_string(&tests).expect("the tests");
+    math.push_str(
+        "\n#[test]\nfn lists_every_number() {\n    \
+         let numbers: Vec<u32> = (0..20).collect();\n    \
+         assert!(numbers.is_empty(), \"{numbers:#?}\");\n}\n",
+    );
+    fs::write(&tests, math).expect("write the tests");
+    let (text, done) = copy.verify();
+    assert!(!done, "{text}");
+    assert!(
+        text.contains("\n1 of the step's other tests fails: math::lists_every_number\n"),
+        "{text}"
+    );
+    assert!(text.contains("\n  … and 11 more lines\n"), "{text}");
+    let all = "\n  all of it: cd workshop/step01-tiny && cargo test --test math lists_every_number \
+               -- --exact\n";
+    assert!(text.contains(all), "{text}");
+}
+
+/// Each graded test runs once, all at once, its output in a file of its own: the logs of
+/// `iteration.0`, `iteration.1`, … were once all `iteration.stdout` (a path's extension
+/// replaced), each overwriting the others, and most tests ran a second time, alone, to find out
+/// how they ended. Each "test" here is a shell script that prints what libtest prints, run as
+/// `sh NAME …` (a script written and run at once could be refused as busy, while another test
+/// of this file forks): it notes how many are running, then says it passed.
 #[cfg(unix)]
 #[test]
-fn graded_tests_run_no_more_at_once_than_there_are_jobs() {
-    let dir = scratch("verify-jobs");
+fn each_graded_test_runs_once_its_output_its_own() {
+    let dir = scratch("verify-each-once");
     let script = "here=$(dirname \"$0\")\nmkdir -p \"$here/running\"\n\
                   touch \"$here/running/$$\"\nsleep 0.3\n\
                   ls \"$here/running\" | wc -l >> \"$here/seen\"\n\
@@ -713,27 +741,23 @@ fn graded_tests_run_no_more_at_once_than_there_are_jobs() {
         target: "fake".into(),
         path: PathBuf::from("/bin/sh"),
     };
-    for jobs in [1, 2] {
-        let _ = fs::remove_file(dir.join("seen"));
-        let runner = Runner {
-            package_dir: dir.clone(),
-            target_dir: dir.join("target"),
-            limit: Duration::from_secs(20),
-            alone_limit: Duration::from_secs(20),
-            jobs,
-        };
-        let selection = Selection::Exactly(names.clone());
-        let results = runner
-            .run(&binary, &selection, "", &mut Screen::keep())
-            .expect("the runs");
-        let passed = results.iter().filter(|r| r.outcome == Outcome::Passed);
-        assert_eq!(passed.count(), names.len(), "{results:?}");
-        let seen = fs::read_to_string(dir.join("seen")).expect("seen");
-        let seen: Vec<usize> = seen
-            .lines()
-            .map(|l| l.trim().parse().expect("a count"))
-            .collect();
-        assert_eq!(seen.len(), names.len());
-        assert!(seen.iter().all(|n| *n <= jobs), "{jobs} at once: {seen:?}");
-    }
+    let runner = Runner {
+        package_dir: dir.clone(),
+        target_dir: dir.join("target"),
+        limit: Duration::from_secs(20),
+        alone_limit: Duration::from_secs(20),
+    };
+    let selection = Selection::Exactly(names.clone());
+    let results = runner
+        .run(&binary, &selection, "", &mut Screen::keep())
+        .expect("the runs");
+    let passed = results.iter().filter(|r| r.outcome == Outcome::Passed);
+    assert_eq!(passed.count(), names.len(), "{results:?}");
+    let seen = fs::read_to_string(dir.join("seen")).expect("seen");
+    let seen: Vec<usize> = seen
+        .lines()
+        .map(|l| l.trim().parse().expect("a count"))
+        .collect();
+    assert_eq!(seen.len(), names.len(), "each ran once: {seen:?}");
+    assert!(seen.iter().any(|n| *n > 1), "at once: {seen:?}");
 }

@@ -209,7 +209,6 @@ fn alone(
         target_dir: target.to_path_buf(),
         limit: BINARY_LIMIT,
         alone_limit: ALONE_LIMIT,
-        jobs: crate::verify::libtest::jobs(),
     };
     let mut results: Vec<TestResult> = Vec::new();
     for binary in binaries.iter().filter(|b| targets.contains(&b.target)) {

@@ -209,7 +209,7 @@ impl Failure {
         match self {
             Failure::Assertion(panic) => {
                 lines.push(format!("a wrong result{}:", place(panic)));
-                lines.extend(panic.message.lines().map(str::to_owned));
+                lines.extend(difference_first(&panic.message));
                 lines.extend(earlier(panic, &place));
             }
             Failure::Panicked(panic) => {
@@ -265,6 +265,27 @@ impl Failure {
         }
         lines
     }
+}
+
+/// The lines of an assertion's message, the values that differ first: `assert_eq!(a, b, "{log:#?}")`
+/// prints the test's own message (a whole log) between its first line and `left:`/`right:`, and
+/// a long one would push the difference past the lines shown. Other messages as they are.
+fn difference_first(message: &str) -> Vec<String> {
+    let lines: Vec<&str> = message.lines().collect();
+    let left = lines.iter().rposition(|l| l.starts_with("  left: "));
+    let head = lines.first().and_then(|l| l.split_once(" failed: "));
+    let (Some(left), Some((assertion, own))) = (left, head) else {
+        return lines.iter().map(|l| (*l).to_owned()).collect();
+    };
+    if left < 2 || !assertion.starts_with("assertion `left ") {
+        return lines.iter().map(|l| (*l).to_owned()).collect();
+    }
+    let mut out = vec![format!("{assertion} failed")];
+    out.extend(lines[left..].iter().map(|l| (*l).to_owned()));
+    out.push("with the test's message:".into());
+    out.push(own.to_owned());
+    out.extend(lines[1..left].iter().map(|l| (*l).to_owned()));
+    out
 }
 
 /// A line about the panics before the one that ended a test, if there were some: the first of

@@ -71,9 +71,9 @@ impl TestResult {
 pub enum Selection {
     /// Those whose name contains one of these (all of them if there is none).
     Filters(Vec<String>),
-    /// Exactly these, each in a process of its own, [`Runner::jobs`] at once, each under the
-    /// limit from its own start: a test that has not finished when time is up was running all
-    /// along, so it hangs, and no test waits on another's lock or shares its fate.
+    /// Exactly these, all at once, each in a process of its own: a test that has not finished
+    /// when time is up was running all along, so it hangs, and no test waits on another's
+    /// lock or shares its fate.
     Exactly(Vec<String>),
     /// All but these.
     AllBut(Vec<String>),
@@ -90,13 +90,6 @@ pub struct Runner {
     pub limit: Duration,
     /// The most a test may run when it runs again alone.
     pub alone_limit: Duration,
-    /// How many tests of [`Selection::Exactly`] run at once.
-    pub jobs: usize,
-}
-
-/// How many graded tests run at once: one per CPU.
-pub fn jobs() -> usize {
-    thread::available_parallelism().map_or(1, usize::from)
 }
 
 /// How often a running binary is asked whether it has finished.
@@ -235,11 +228,11 @@ impl Runner {
         Ok(results)
     }
 
-    /// Runs each of `names` in a process of its own, as many at once as the machine has CPUs,
-    /// each under the limit from its own start: a test still running then hangs, and whether
-    /// its process was busy or asleep says why. A test whose process crashed runs again alone,
-    /// so that its panic message is not lost with it. More at once than CPUs, and the timing
-    /// tests of a busy laptop (an editor's analyser, a browser) come late and fail.
+    /// Runs each of `names` in a process of its own, all at once, under the limit: a test still
+    /// running then hangs, and whether its process was busy or asleep says why. A test whose
+    /// process crashed runs again alone, so that its panic message is not lost with it. (One
+    /// per CPU at once was tried, for the timing tests of a busy laptop: they failed no less
+    /// often, beside two busy processes on two cores, and a hang took longer to name.)
     fn run_each(
         &self,
         binary: &Binary,
@@ -251,44 +244,38 @@ impl Runner {
             return Err(super::stopped_error());
         }
         let logs = self.logs()?;
-        let mut waiting = names.iter().enumerate();
         let mut running: Vec<Running> = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let log = logs.join(format!("{}.{i}", binary.target));
+            let args = [name, "--exact", "--test-threads", "1"].map(String::from);
+            let child = self.spawn(binary, &args, &log)?;
+            running.push(Running {
+                name: name.clone(),
+                log,
+                child,
+                ended: None,
+                watch: Watch::default(),
+            });
+        }
         let start = Instant::now();
-        loop {
+        while running.iter().any(|r| r.ended.is_none()) {
             if super::stopped() {
                 running.iter_mut().for_each(|r| stop(&mut r.child));
                 return Err(super::stopped_error());
             }
-            let busy = running.iter().filter(|r| r.ended.is_none()).count();
-            for (i, name) in waiting.by_ref().take(self.jobs.saturating_sub(busy)) {
-                let log = logs.join(format!("{}.{i}", binary.target));
-                let args = [name, "--exact", "--test-threads", "1"].map(String::from);
-                let child = self.spawn(binary, &args, &log)?;
-                running.push(Running {
-                    name: name.clone(),
-                    log,
-                    child,
-                    started: Instant::now(),
-                    ended: None,
-                    watch: Watch::default(),
-                });
-            }
-            if running.len() == names.len() && running.iter().all(|r| r.ended.is_some()) {
-                break;
-            }
+            let late = start.elapsed() + WATCH_BEFORE_LIMIT >= self.limit;
             for run in running.iter_mut().filter(|r| r.ended.is_none()) {
-                let elapsed = run.started.elapsed();
                 run.ended = match run.child.try_wait() {
                     Ok(Some(status)) if matches!(status.code(), Some(0 | 101)) => {
                         Some(Ended::Exited)
                     }
                     Ok(Some(status)) => Some(Ended::Crashed(super::failure::how(status))),
-                    Ok(None) if elapsed >= self.limit => {
+                    Ok(None) if start.elapsed() >= self.limit => {
                         stop(&mut run.child);
                         Some(Ended::Stopped(run.watch))
                     }
                     Ok(None) => {
-                        if elapsed + WATCH_BEFORE_LIMIT >= self.limit {
+                        if late {
                             look_at_threads(run.child.id(), &mut run.watch);
                         }
                         None
@@ -514,8 +501,6 @@ struct Running {
     log: PathBuf,
     /// Its process.
     child: Child,
-    /// When it started: its time limit counts from then.
-    started: Instant,
     /// How it ended, once it has.
     ended: Option<Ended>,
     /// What was seen of its threads.

@@ -5,8 +5,10 @@
 //!
 //! What a patient instructor would say, in that order: a copy that does not compile gets the
 //! compiler's first error whole, and the command that shows them all. The graded tests run
-//! first, each in a process of its own with a short time limit, one per CPU at once: one that
-//! hangs is named, and whether it was busy or asleep says why it hangs. The step's other tests (demos, promises
+//! first, each in a process of its own with a short time limit, all at once: one that hangs is
+//! named, and whether it was busy or asleep says why it hangs; one that fails on a wrong result
+//! or a panic runs once more, alone, and passing then is said, not charged (a timing test on a
+//! busy machine). The step's other tests (demos, promises
 //! beyond the exercises) run once every exercise is done. A test grades an exercise when the
 //! exercise's `tests` name it; a failure whose message is another exercise's `todo!()` means
 //! "write that one first", not "this one is wrong".
@@ -67,8 +69,6 @@ pub struct Limits {
     pub binary: Duration,
     /// Of one of those tests run again alone.
     pub alone: Duration,
-    /// How many graded tests run at once; `None`: one per CPU.
-    pub jobs: Option<usize>,
 }
 
 /// The limits of `cargo xtask verify`.
@@ -76,7 +76,6 @@ pub const LIMITS: Limits = Limits {
     graded: GRADED_LIMIT,
     binary: BINARY_LIMIT,
     alone: ALONE_LIMIT,
-    jobs: None,
 };
 
 /// Verifies the copy of the step given on the command line, or of the copy it runs in.
@@ -170,7 +169,6 @@ pub fn verify_copy(
         target_dir,
         limit: limits.graded,
         alone_limit: limits.graded,
-        jobs: limits.jobs.unwrap_or_else(libtest::jobs),
     };
     let mut tests = Vec::new();
     for binary in &binaries {

@@ -93,7 +93,13 @@ pub fn grade(written: &Written, results: &[TestResult], exercises: &[Exercise]) 
         let Outcome::Failed(failure) = &result.outcome else {
             continue;
         };
-        match failure.message().and_then(|m| todo_of(m, exercises)) {
+        // Any panic of the test, not only the one that ended it: a loop may catch a task's
+        // panic (another exercise's todo!()), then the test fails on what that task missed.
+        let todo = failure
+            .messages()
+            .into_iter()
+            .find_map(|m| todo_of(m, exercises));
+        match todo {
             Some(other) if other != exercise.name => {
                 waiting.get_or_insert(other);
             }
@@ -166,8 +172,9 @@ fn to_blame(
                 return false;
             };
             let todo = failure
-                .message()
-                .is_some_and(|m| todo_of(m, exercises).is_some());
+                .messages()
+                .into_iter()
+                .any(|m| todo_of(m, exercises).is_some());
             grades(other, r) && !grades(exercise, r) && !todo
         })
     };
@@ -340,18 +347,7 @@ fn failing_lines(
     let described = failure.describe(&|path| context.show(path));
     let total = described.len();
     lines.extend(described.into_iter().take(MESSAGE_LINES));
-    let run_it = |what: &str| {
-        let target = match first.target.as_str() {
-            "lib" => "--lib".to_owned(),
-            target => format!("--test {target}"),
-        };
-        let command = format!("cargo test {target} {} -- --exact", first.name);
-        format!("{what}: {}", context.here.in_dir(context.dir, &command))
-    };
-    if total > MESSAGE_LINES {
-        lines.push(format!("… and {} more lines", total - MESSAGE_LINES));
-        lines.push(run_it("all of it"));
-    }
+    lines.extend(more_lines(context, first, total));
     // The others, each with a word of how: enough to see whether they tell the same story.
     let n = others.len();
     if n > 0 {
@@ -418,15 +414,31 @@ fn other_failures(context: &Context<'_>, results: &[TestResult]) -> String {
             ""
         )
     );
-    for line in failure
-        .describe(&|path| context.show(path))
-        .iter()
-        .take(MESSAGE_LINES)
-    {
+    let described = failure.describe(&|path| context.show(path));
+    let total = described.len();
+    let shown = described.into_iter().take(MESSAGE_LINES);
+    for line in shown.chain(more_lines(context, first, total)) {
         let lead: String = line.chars().take_while(|c| *c == ' ').collect();
         out.push_str(&wrap(line.trim_start(), &format!("  {lead}")));
     }
     out
+}
+
+/// When a failure has more than [`MESSAGE_LINES`] lines (`total`): how many more, and the
+/// command that shows all of it, from where the command ran.
+fn more_lines(context: &Context<'_>, test: &TestResult, total: usize) -> Vec<String> {
+    if total <= MESSAGE_LINES {
+        return Vec::new();
+    }
+    let target = match test.target.as_str() {
+        "lib" => "--lib".to_owned(),
+        target => format!("--test {target}"),
+    };
+    let command = format!("cargo test {target} {} -- --exact", test.name);
+    vec![
+        format!("… and {} more lines", total - MESSAGE_LINES),
+        format!("all of it: {}", context.here.in_dir(context.dir, &command)),
+    ]
 }
 
 /// The hint to read next: the last one seen of the first exercise not done.

@@ -138,3 +138,32 @@ fn selections_become_libtest_arguments() {
     );
     assert_eq!(arguments(&Selection::Filters(vec!["x".into()])), ["x"]);
 }
+
+/// An assertion with a long message of the test's own shows the values that differ first.
+#[test]
+fn the_values_that_differ_come_before_a_long_message_of_the_test() {
+    let message = "assertion `left == right` failed: [\n    \"line 1\",\n    \"line 2\",\n]\n  \
+                   left: [\"paused\"]\n right: [\"paused\", \"again\"]";
+    let failure = Failure::Assertion(Panic::new("tests/x.rs:58:9", message));
+    assert_eq!(
+        failure.describe(&|p| p.to_owned()),
+        [
+            "a wrong result at tests/x.rs:58:9:",
+            "assertion `left == right` failed",
+            "  left: [\"paused\"]",
+            " right: [\"paused\", \"again\"]",
+            "with the test's message:",
+            "[",
+            "    \"line 1\",",
+            "    \"line 2\",",
+            "]",
+        ]
+    );
+    // A message on one line stays as it is.
+    let short = "assertion `left == right` failed: fired\n  left: 1\n right: 2";
+    let failure = Failure::Assertion(Panic::new("tests/x.rs:1:1", short));
+    assert_eq!(
+        failure.describe(&|p| p.to_owned())[1..],
+        short.lines().collect::<Vec<_>>()
+    );
+}
