@@ -719,6 +719,28 @@ fn a_long_failure_of_another_test_says_how_to_see_all_of_it() {
     assert!(text.contains(all), "{text}");
 }
 
+/// The tests of an exercise still `todo!()` do not run (it is todo whatever they say): one of
+/// them that waited for its limit made every `verify` slow until the body was written.
+#[test]
+fn the_tests_of_a_todo_do_not_run() {
+    let copy = Copy::new("verify-todo-tests");
+    let tests = copy.dir.join("step01-tiny/tests/math.rs");
+    let mut math = fs::read_to_string(&tests).expect("the tests");
+    math.push_str(
+        "\n#[test]\nfn counts_down_after_a_mark() {\n    \
+         std::fs::write(\"ran\", \"\").unwrap();\n    assert_eq!(count_down(1), 1);\n}\n",
+    );
+    fs::write(&tests, math).expect("write the tests");
+    let mark = copy.dir.join("step01-tiny/ran");
+    let (text, _) = copy.verify();
+    assert!(text.contains("  2. count          todo!()"), "{text}");
+    assert!(!mark.exists(), "a test of a todo!() ran:\n{text}");
+    fs::write(&copy.file, &copy.done).expect("write");
+    let (text, done) = copy.verify();
+    assert!(done, "{text}");
+    assert!(mark.exists(), "{text}");
+}
+
 /// Each graded test runs once, all at once, its output in a file of its own: the logs of
 /// `iteration.0`, `iteration.1`, … were once all `iteration.stdout` (a path's extension
 /// replaced), each overwriting the others, and most tests ran a second time, alone, to find out

@@ -150,9 +150,10 @@ impl Runner {
 
     /// Each test of `results` that failed on a wrong result or a panic, not a `todo!()`'s,
     /// runs once more, alone, with nothing beside it: when it passes then, its timing was
-    /// upset by a busy machine (the tests at once, an editor's analyser), most often. Seen on
-    /// two cores with two busy processes beside `verify`: a timing test of step 6 failed
-    /// 2 runs in 20, all at once or one per CPU alike.
+    /// upset by a busy machine (the tests at once, an editor's analyser), most often. On two
+    /// cores with two busy processes beside it, 4 runs in 10 of a finished step 6 had a test of
+    /// timing fail once (an `ARange`'s ticks, the server's pause when out of descriptors); each
+    /// passed alone.
     fn again(
         &self,
         binary: &Binary,
