@@ -65,10 +65,13 @@ pub fn next(ws: &Workspace, here: &Here, words: &[String]) -> Result<String, Err
             match first {
                 Some(written) => written.exercise,
                 None => {
-                    return Ok(format!(
-                        "every exercise of step {0} passed its last verify: nothing to hint. \
-                         (cargo xtask verify {0} checks again)\n",
-                        step.number
+                    return Ok(wrap(
+                        &format!(
+                            "every exercise of step {0} passed its last verify: nothing to \
+                             hint. (cargo xtask verify {0} checks again)",
+                            step.number
+                        ),
+                        "",
                     ));
                 }
             }

@@ -23,7 +23,8 @@ fn every_step_names_exercises_that_its_reference_holds() {
         guarantees::described(&step, &exercises).unwrap_or_else(|e| panic!("{e}"));
         for exercise in &exercises {
             let source = fs::read_to_string(step.dir.join(&exercise.file)).expect("read");
-            let fresh = copy::fresh(&source, exercise).unwrap_or_else(|e| panic!("{e}"));
+            let fresh =
+                copy::fresh(&source, exercise, step.number).unwrap_or_else(|e| panic!("{e}"));
             let body = locate::find(&fresh, &exercise.item).unwrap_or_else(|e| panic!("{e}"));
             assert!(body.is_todo(&fresh), "{}", exercise.name);
             assert!(
@@ -198,7 +199,7 @@ fn a_tiny_workspace_goes_from_todo_to_done() {
     // A wrong body fails its test; a compile error is one line naming the file.
     let file = dir.join("step01-tiny/src/lib.rs");
     let fresh = fs::read_to_string(&file).expect("read the copy");
-    let todo = copy::todo_statement(&exercises[0], usize::MAX);
+    let todo = copy::todo_statement(&exercises[0], 1, usize::MAX);
     fs::write(&file, fresh.replace(&todo, "x + 2")).expect("write");
     assert_eq!(run(verify::main, &["1"], &ws), Ok(ExitCode::FAILURE));
     assert_eq!(status(&ws), Status::Failing);

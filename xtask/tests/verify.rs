@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use xtask::exercise::here::Here;
 use xtask::exercise::state::State;
 use xtask::exercise::{self, copy, guarantees};
+use xtask::verify::libtest::{Binary, Outcome, Runner, Selection};
 use xtask::verify::{self, Build, Limits, Screen};
 use xtask::{Workspace, hint, steps};
 
@@ -68,7 +69,7 @@ name = "half"
 file = "src/lib.rs"
 item = "half"
 hints = ["An odd number has no half here: refuse it with a panic that says so."]
-tests = ["math::half"]
+tests = ["math::half", "math::counts_down_halves"]
 
 [[exercises]]
 name = "shout"
@@ -88,7 +89,10 @@ tests = ["math::shouts"]
          steps += 1;\n    }\n    steps\n}\n\n\
          /// Half of an even number.\npub fn half(x: u32) -> u32 {\n    \
          assert!(x % 2 == 0, \"half of an odd number\");\n    x / 2\n}\n\n\
-         /// In capitals.\npub fn shout(text: &str) -> String {\n    text.to_uppercase()\n}\n",
+         /// In capitals.\npub fn shout(text: &str) -> String {\n    louder(text)\n}\n\n\
+         /// How `shout` says it.\nfn louder(text: &str) -> String {\n    capitals(text)\n}\n\n\
+         /// Every letter a capital.\nfn capitals(text: &str) -> String {\n    \
+         text.to_uppercase()\n}\n",
     );
     write(
         root,
@@ -100,7 +104,11 @@ tests = ["math::shouts"]
              #[test]\nfn half_of_an_even_number() {{\n    assert_eq!(half(4), 2);\n}}\n\n\
              #[test]\n#[should_panic(expected = \"half of an odd number\")]\n\
              fn half_of_an_odd_number_panics() {{\n    half(3);\n}}\n\n\
-             #[test]\nfn shouts() {{\n    assert_eq!(shout(\"hé\"), \"HÉ\");\n}}\n"
+             #[test]\nfn shouts() {{\n    assert_eq!(shout(\"hé\"), \"HÉ\");\n}}\n\n\
+             #[test]\nfn counts_down_halves() {{\n    assert_eq!(count_down(half(8)), 4);\n}}\n\n\
+             #[test]\nfn shouts_after_a_caught_panic() {{\n    \
+             let caught = std::panic::catch_unwind(|| panic!(\"a panic on purpose\"));\n    \
+             assert!(caught.is_err());\n    assert_eq!(shout(\"a b\"), \"A B\");\n}}\n"
         ),
     );
     write(
@@ -266,7 +274,10 @@ fn code_that_does_not_compile_gets_the_first_error_whole_and_the_command_for_all
 #[test]
 fn a_test_file_that_does_not_compile_is_told_apart() {
     let copy = Copy::new("verify-tests-refused");
-    copy.write("pub fn shout(text: &str)", "pub fn shout(text: String)");
+    copy.write(
+        "pub fn shout(text: &str) -> String {\n    louder(text)",
+        "pub fn shout(text: String) -> String {\n    louder(&text)",
+    );
     let (text, _) = copy.verify();
     assert!(
         text.contains("The step's tests do not compile against your code"),
@@ -307,10 +318,16 @@ fn a_hang_is_named_in_seconds_busy_or_asleep() {
         ),
         "{text}"
     );
-    for other in ["add ", "half ", "shout "] {
+    for other in ["add ", "shout "] {
         let line = text.lines().find(|l| l.contains(other)).expect(other);
         assert!(line.contains("done"), "{line}");
     }
+    // `half` shares a test with `count`, which hangs there too: `count` comes first.
+    assert!(
+        text.contains("  3. half           waiting   math::counts_down_halves\n"),
+        "{text}"
+    );
+    assert!(says(&text, "mend `count` first"), "{text}");
 }
 
 #[test]
@@ -336,17 +353,202 @@ fn a_missing_panic_says_which_one_was_expected_and_a_wrong_value_explains_more()
     assert!(
         says(
             &text,
-            "1 other test of it fails too: math::half_of_an_odd_number_panics (no panic)"
+            "2 other tests of it fail too: math::counts_down_halves (a wrong result), \
+             math::half_of_an_odd_number_panics (no panic)"
         ),
         "{text}"
     );
+}
+
+/// A test that grades two exercises, failing because of one of them (which fails on a test of
+/// its own too), is not charged to the other: that one waits, and the next hint is for the
+/// exercise to mend, even though it comes later.
+#[test]
+fn a_test_of_two_exercises_is_charged_to_the_one_that_fails_alone() {
+    let copy = Copy::new("verify-shared");
+    let body = "    assert!(x % 2 == 0, \"half of an odd number\");\n    x / 2\n";
+    copy.write(
+        body,
+        "    assert!(x % 2 == 0, \"half of an odd number\");\n    x / 2 + 1\n",
+    );
+    let (text, _) = copy.verify();
+    assert!(
+        text.contains("  2. count          waiting   math::counts_down_halves\n"),
+        "{text}"
+    );
+    let waits = "fails, but it grades `half` too, which fails on tests of its own: mend `half` \
+                 first, then verify again";
+    assert!(says(&text, waits), "{text}");
+    assert!(
+        text.contains("  3. half           failing   math::half_of_an_even_number\n"),
+        "{text}"
+    );
+    assert!(says(
+        &text,
+        "1 other test of it fails too: math::counts_down_halves"
+    ));
+    assert!(
+        text.contains("\nnext: `half`, half in workshop/step01-tiny/step01-tiny/src/lib.rs\n"),
+        "{text}"
+    );
+    // `progress` hears of it as failing, on that test.
+    let state = State::load(&copy.dir);
+    let failing = state.entries["count"].failing.as_deref();
+    assert_eq!(failing, Some("math::counts_down_halves"));
+}
+
+/// A test that panics on purpose (caught), then fails on its assertion, is shown failing on
+/// the assertion: the panic that ended it. The caught one is named after it, in a line.
+#[test]
+fn the_failure_that_ended_a_test_is_shown_not_a_panic_it_caught() {
+    let copy = Copy::new("verify-caught");
+    copy.write(
+        "    louder(text)\n",
+        "    louder(text).split_whitespace().collect()\n",
+    );
+    let (text, _) = copy.verify();
+    assert!(
+        text.contains("  4. shout          failing   math::shouts_after_a_caught_panic\n"),
+        "{text}"
+    );
+    assert!(
+        says(
+            &text,
+            "a wrong result at workshop/step01-tiny/step01-tiny/tests/math.rs:"
+        ),
+        "{text}"
+    );
+    assert!(says(&text, "left: \"AB\" right: \"A B\""), "{text}");
+    let caught = "(before it, 1 panic that did not end the test: caught, or in another thread; \
+                  the first at workshop/step01-tiny/step01-tiny/tests/math.rs:";
+    assert!(says(&text, caught), "{text}");
+    assert!(says(&text, ": a panic on purpose)"), "{text}");
+}
+
+/// Once the copy compiles, the compiler's warnings about the participant's code are shown:
+/// how many, and the first as cargo renders it. Not those that a body still `todo!()` causes
+/// (its unused parameters, the helpers only it would call, and what those call in turn).
+#[test]
+fn the_compilers_warnings_about_your_code_are_shown_not_those_of_a_todo() {
+    let copy = Copy::new("verify-warnings");
+    let (text, _) = copy.verify();
+    assert!(text.contains("  1. add            todo!()"), "{text}");
+    assert!(
+        !text.contains("warn"),
+        "a fresh copy has no warning to show:\n{text}"
+    );
+    // `add` ignores its `x`; `shout` is still todo!(): `louder` and `capitals` are its.
+    let fresh = fs::read_to_string(&copy.file).expect("the copy");
+    let add = copy::todo_statement(
+        &exercise::listed(&copy.ws.steps[0]).expect("exercises")[0],
+        1,
+        96,
+    );
+    let add = add.replace('\n', "\n    ");
+    assert!(fresh.contains(&add), "{fresh}");
+    fs::write(&copy.file, fresh.replace(&add, "shared::ONE + 1")).expect("write");
+    let (text, _) = copy.verify();
+    assert!(
+        text.contains(
+            "\nThe compiler warns about your code (often the clue to what is missing):\n\
+             warning: unused variable: `x`\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("--> workshop/step01-tiny/step01-tiny/src/lib.rs:4:16\n"),
+        "{text}"
+    );
+    assert!(text.contains("help: if this is intentional"), "{text}");
+    let one = "\n1 warning about your code; cargo shows it (and those of the bodies still todo!()) \
+               with:\n  cd workshop/step01-tiny && cargo test --no-run\n";
+    assert!(text.contains(one), "{text}");
+    // Every body written: `shout` no longer calls its helpers, and the compiler says so.
+    copy.write("    x + shared::ONE\n", "    shared::ONE + 1\n");
+    fs::write(
+        &copy.file,
+        fs::read_to_string(&copy.file)
+            .expect("read")
+            .replace("    louder(text)\n", "    text.to_uppercase()\n"),
+    )
+    .expect("write");
+    let (text, _) = copy.verify();
+    assert!(text.contains("warning: unused variable: `x`"), "{text}");
+    assert!(
+        says(
+            &text,
+            "3 warnings about your code: the first above, then function `louder` is never used \
+             (workshop/step01-tiny/step01-tiny/src/lib.rs:30:4), function `capitals` is never \
+             used (workshop/step01-tiny/step01-tiny/src/lib.rs:35:4). cargo shows them with:"
+        ),
+        "{text}"
+    );
+    // Inside the copy, its paths and its command are as typed there.
+    let (inside, _) = copy.verify_from(&copy.dir);
+    assert!(
+        inside.contains("--> step01-tiny/src/lib.rs:4:16\n"),
+        "{inside}"
+    );
+    assert!(
+        inside.contains("with:\n  cargo test --no-run\n"),
+        "{inside}"
+    );
+}
+
+/// `source` with each string continuation (a `\` at a line's end, and the next line's leading
+/// blanks) taken out: a `todo!()` message as Rust reads it.
+fn joined(source: &str) -> String {
+    let mut out = String::new();
+    let mut lines = source.split('\n').peekable();
+    while let Some(line) = lines.next() {
+        match line.strip_suffix('\\') {
+            Some(kept) => {
+                out.push_str(kept);
+                if let Some(next) = lines.peek_mut() {
+                    *next = next.trim_start();
+                }
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// A `todo!()` says that it holds the first hint of several, and the command for the next; its
+/// lines fit an editor of 100 columns. In every step's fresh copy too.
+#[test]
+fn a_todo_says_which_hint_it_is_and_how_to_get_the_next() {
+    let copy = Copy::new("verify-todo-hints");
+    let fresh = fs::read_to_string(&copy.file).expect("the copy");
+    let said = joined(&fresh);
+    let first = "exercise add: Add one. (hint 1 of 3; cargo xtask hint 1 for the next)";
+    assert!(said.contains(first), "{said}");
+    let only = "(the only hint; cargo xtask hint 1 names the reference)";
+    assert!(said.contains(only), "{said}");
+    let root = xtask::workspace_root();
+    for step in steps::discover(&root).expect("steps") {
+        for exercise in exercise::listed(&step).expect("exercises") {
+            let source = fs::read_to_string(step.dir.join(&exercise.file)).expect("read");
+            let fresh = copy::fresh(&source, &exercise, step.number).expect("fresh");
+            let n = exercise.hints.len();
+            let more = format!(
+                "(hint 1 of {n}; cargo xtask hint {} for the next)",
+                step.number
+            );
+            assert!(joined(&fresh).contains(&more), "{}: {more}", exercise.name);
+            fits(&fresh);
+        }
+    }
 }
 
 #[test]
 fn a_crash_is_said_as_a_crash() {
     let copy = Copy::new("verify-crash");
     copy.write(
-        "    text.to_uppercase()\n",
+        "    louder(text)\n",
         "    let _ = text;\n    std::process::abort()\n",
     );
     let (text, _) = copy.verify();
@@ -370,6 +572,36 @@ fn all_done_then_the_other_tests_run_and_it_says_so() {
         text.contains("every exercise of step 1 is done and every test passes"),
         "{text}"
     );
+    // Nothing left to hint, in lines that fit.
+    let here = Here::at(&copy.ws.root, &copy.ws.root);
+    let none = hint::next(&copy.ws, &here, &["1".to_owned()]).expect("hint");
+    fits(&none);
+    assert!(
+        says(
+            &none,
+            "every exercise of step 1 passed its last verify: nothing to hint."
+        ),
+        "{none}"
+    );
+}
+
+/// Every line of every step's fresh copy that `exercise` writes (its guide, its `todo!()`s) fits
+/// 100 columns: a participant's editor.
+#[test]
+fn every_copy_that_exercise_writes_fits_an_editor() {
+    let root = xtask::workspace_root();
+    let scratch = scratch("verify-copies-fit");
+    for step in steps::discover(&root).expect("steps") {
+        let exercises = exercise::listed(&step).expect("exercises");
+        let dir = scratch.join(&step.name);
+        copy::create(&root, &step, &exercises, &dir).expect("the copy");
+        let guide = fs::read_to_string(dir.join("EXERCISES.md")).expect("the guide");
+        fits(&guide);
+        for exercise in &exercises {
+            let file = dir.join(&step.name).join(&exercise.file);
+            fits(&fs::read_to_string(file).expect("the file"));
+        }
+    }
 }
 
 /// A reset starts an exercise's hints again; the last hint names the reference outside the
@@ -433,4 +665,121 @@ fn after_prepare_the_first_build_compiles_only_the_step_and_runs_your_code() {
     copy.write("x + shared::ONE", "x + 2");
     let (text, _) = copy.verify();
     assert!(text.contains("a wrong result at"), "{text}");
+}
+
+/// A test that fails, then passes when run again alone (its timing upset by a busy machine) is
+/// no failure of the exercise, and the report says it happened.
+#[test]
+fn a_test_that_passes_when_run_again_alone_is_said_and_not_charged() {
+    let copy = Copy::new("verify-again");
+    fs::write(&copy.file, &copy.done).expect("write");
+    let tests = copy.dir.join("step01-tiny/tests/math.rs");
+    let mut math = fs::read_to_string(&tests).expect("the tests");
+    // Fails the first time it runs in the copy, passes from then on.
+    math.push_str(
+        "\n#[test]\nfn shouts_on_the_second_try() {\n    \
+         assert!(std::fs::create_dir(\"tried-once\").is_err());\n}\n",
+    );
+    fs::write(&tests, math).expect("write the tests");
+    let (text, done) = copy.verify();
+    assert!(done, "{text}");
+    assert!(
+        text.contains("  4. shout          done      3 tests pass\n"),
+        "{text}"
+    );
+    let again = "math::shouts_on_the_second_try failed (a wrong result), then passed when run \
+                 again alone: its timing, on a busy machine?";
+    assert!(says(&text, again), "{text}");
+}
+
+/// Once every exercise is done, one of the step's other tests that fails with a long message
+/// shows its first lines, how many more, and the command that shows all of it: never a message
+/// cut in silence before the line that differs.
+#[test]
+fn a_long_failure_of_another_test_says_how_to_see_all_of_it() {
+    let copy = Copy::new("verify-long-other");
+    fs::write(&copy.file, &copy.done).expect("write");
+    let tests = copy.dir.join("step01-tiny/tests/math.rs");
+    let mut math = fs::read_to_string(&tests).expect("the tests");
+    math.push_str(
+        "\n#[test]\nfn lists_every_number() {\n    \
+         let numbers: Vec<u32> = (0..20).collect();\n    \
+         assert!(numbers.is_empty(), \"{numbers:#?}\");\n}\n",
+    );
+    fs::write(&tests, math).expect("write the tests");
+    let (text, done) = copy.verify();
+    assert!(!done, "{text}");
+    assert!(
+        text.contains("\n1 of the step's other tests fails: math::lists_every_number\n"),
+        "{text}"
+    );
+    assert!(text.contains("\n  … and 11 more lines\n"), "{text}");
+    let all = "\n  all of it: cd workshop/step01-tiny && cargo test --test math lists_every_number \
+               -- --exact\n";
+    assert!(text.contains(all), "{text}");
+}
+
+/// The tests of an exercise still `todo!()` do not run (it is todo whatever they say): one of
+/// them that waited for its limit made every `verify` slow until the body was written.
+#[test]
+fn the_tests_of_a_todo_do_not_run() {
+    let copy = Copy::new("verify-todo-tests");
+    let tests = copy.dir.join("step01-tiny/tests/math.rs");
+    let mut math = fs::read_to_string(&tests).expect("the tests");
+    math.push_str(
+        "\n#[test]\nfn counts_down_after_a_mark() {\n    \
+         std::fs::write(\"ran\", \"\").unwrap();\n    assert_eq!(count_down(1), 1);\n}\n",
+    );
+    fs::write(&tests, math).expect("write the tests");
+    let mark = copy.dir.join("step01-tiny/ran");
+    let (text, _) = copy.verify();
+    assert!(text.contains("  2. count          todo!()"), "{text}");
+    assert!(!mark.exists(), "a test of a todo!() ran:\n{text}");
+    fs::write(&copy.file, &copy.done).expect("write");
+    let (text, done) = copy.verify();
+    assert!(done, "{text}");
+    assert!(mark.exists(), "{text}");
+}
+
+/// Each graded test runs once, all at once, its output in a file of its own: the logs of
+/// `iteration.0`, `iteration.1`, … were once all `iteration.stdout` (a path's extension
+/// replaced), each overwriting the others, and most tests ran a second time, alone, to find out
+/// how they ended. Each "test" here is a shell script that prints what libtest prints, run as
+/// `sh NAME …` (a script written and run at once could be refused as busy, while another test
+/// of this file forks): it notes how many are running, then says it passed.
+#[cfg(unix)]
+#[test]
+fn each_graded_test_runs_once_its_output_its_own() {
+    let dir = scratch("verify-each-once");
+    let script = "here=$(dirname \"$0\")\nmkdir -p \"$here/running\"\n\
+                  touch \"$here/running/$$\"\nsleep 0.3\n\
+                  ls \"$here/running\" | wc -l >> \"$here/seen\"\n\
+                  rm \"$here/running/$$\"\necho \"test $0 ... ok\"\n";
+    let names: Vec<String> = (0..6).map(|i| format!("t{i}")).collect();
+    for name in &names {
+        write(&dir, name, script);
+    }
+    let binary = Binary {
+        target: "fake".into(),
+        path: PathBuf::from("/bin/sh"),
+    };
+    let runner = Runner {
+        package_dir: dir.clone(),
+        target_dir: dir.join("target"),
+        limit: Duration::from_secs(20),
+        alone_limit: Duration::from_secs(20),
+    };
+    let selection = Selection::Exactly(names.clone());
+    let results = runner
+        .run(&binary, &selection, "", &mut Screen::keep())
+        .expect("the runs");
+    let passed = results.iter().filter(|r| r.outcome == Outcome::Passed);
+    assert_eq!(passed.count(), names.len(), "{results:?}");
+    let seen = fs::read_to_string(dir.join("seen")).expect("seen");
+    let seen: Vec<usize> = seen
+        .lines()
+        .map(|l| l.trim().parse().expect("a count"))
+        .collect();
+    assert_eq!(seen.len(), names.len(), "each ran once: {seen:?}");
+    assert!(seen.iter().any(|n| *n > 1), "at once: {seen:?}");
 }

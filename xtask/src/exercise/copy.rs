@@ -68,7 +68,8 @@ pub fn create(root: &Path, step: &Step, todo: &[Exercise], dir: &Path) -> Result
     write(&dir.join("EXERCISES.md"), &guide(step, todo))?;
     for exercise in todo {
         let path = dir.join(&step.name).join(&exercise.file);
-        let fresh = fresh(&read(&path)?, exercise).map_err(|e| failed(step, exercise, &e))?;
+        let fresh =
+            fresh(&read(&path)?, exercise, step.number).map_err(|e| failed(step, exercise, &e))?;
         write(&path, &fresh)?;
     }
     Ok(())
@@ -82,8 +83,8 @@ pub fn failed(step: &Step, exercise: &Exercise, error: &str) -> Error {
     ))
 }
 
-/// `source` with the body of `exercise` replaced by its `todo!()`.
-pub fn fresh(source: &str, exercise: &Exercise) -> Result<String, String> {
+/// `source` with the body of `exercise` of step `step` replaced by its `todo!()`.
+pub fn fresh(source: &str, exercise: &Exercise, step: u32) -> Result<String, String> {
     let body = locate::find(source, &exercise.item)?;
     if body.returns_impl {
         return Err(
@@ -94,15 +95,21 @@ pub fn fresh(source: &str, exercise: &Exercise) -> Result<String, String> {
     }
     // The statement's lines start four columns in from the function.
     let room = WIDTH.saturating_sub(body.indent.chars().count() + 4);
-    Ok(body.replaced(source, &todo_statement(exercise, room)))
+    Ok(body.replaced(source, &todo_statement(exercise, step, room)))
 }
 
-/// `todo!("exercise NAME: FIRST HINT")`: a format string, so braces are doubled. When it is
-/// wider than `room` columns, the message goes on lines of its own, each ending in `\`, which
-/// Rust reads as one string: the hint stays whole, and no line is too wide for an editor.
-pub fn todo_statement(exercise: &Exercise, room: usize) -> String {
+/// `todo!("exercise NAME: FIRST HINT (hint 1 of 3; cargo xtask hint N for the next)")`: the
+/// first hint, and that there are more (nothing else says so until `verify` names the
+/// exercise). A format string, so braces are doubled. When it is wider than `room` columns,
+/// the message goes on lines of its own, each ending in `\`, which Rust reads as one string:
+/// the hint stays whole, and no line is too wide for an editor.
+pub fn todo_statement(exercise: &Exercise, step: u32, room: usize) -> String {
     let hint = exercise.hints.first().map_or("", String::as_str);
-    let text = format!("exercise {}: {hint}", exercise.name);
+    let more = match exercise.hints.len() {
+        0 | 1 => format!("the only hint; cargo xtask hint {step} names the reference"),
+        n => format!("hint 1 of {n}; cargo xtask hint {step} for the next"),
+    };
+    let text = format!("exercise {}: {hint} ({more})", exercise.name);
     let escaped: String = text
         .chars()
         .map(|c| match c {
@@ -362,15 +369,17 @@ fn guide(step: &Step, exercises: &[Exercise]) -> String {
     let mut out = format!(
         "# Exercises of {}\n\n\
          Each function below has its body replaced by `todo!()`, with a first hint. Write it\n\
-         again; the step's own tests say when it works. Warnings about unused variables and\n\
-         code are expected until every body is written.\n\n\
-         | exercise | file | function |\n|---|---|---|\n",
+         again; the step's own tests say when it works. The compiler warns about the unused\n\
+         variables and code of the bodies still `todo!()`: that is expected, and `verify` shows\n\
+         only the warnings about your own code.\n\n",
         step.label()
     );
+    // A list, not a table: a row holds a long path and a long item, and no line of the
+    // copy is wider than 100 columns.
     for exercise in exercises {
         out.push_str(&format!(
-            "| `{}` | `{}/{}` | `{}` |\n",
-            exercise.name, step.name, exercise.file, exercise.item
+            "- `{}`: `{}`\n  in `{}/{}`\n",
+            exercise.name, exercise.item, step.name, exercise.file
         ));
     }
     out.push_str(&format!(
@@ -439,18 +448,37 @@ mod tests {
             name: "wake".into(),
             file: "src/waker.rs".into(),
             item: "f".into(),
-            hints: vec!["Use `{ x }` and \"y\" \\ z.".into()],
+            hints: vec!["`{ x }`, \"y\" \\ z.".into()],
             tests: Vec::new(),
         };
-        let todo = todo_statement(&exercise, 96);
         assert_eq!(
-            todo,
-            r#"todo!("exercise wake: Use `{{ x }}` and \"y\" \\ z.")"#
+            todo_statement(&exercise, 5, usize::MAX),
+            concat!(
+                r#"todo!("exercise wake: `{{ x }}`, \"y\" \\ z. "#,
+                r#"(the only hint; cargo xtask hint 5 names the reference)")"#
+            )
         );
         let source = "fn f(x: u8) -> u8 {\n    x + 1\n}\n";
+        let todo = todo_statement(&exercise, 5, 96).replace('\n', "\n    ");
         assert_eq!(
-            fresh(source, &exercise),
+            fresh(source, &exercise, 5),
             Ok(format!("fn f(x: u8) -> u8 {{\n    {todo}\n}}\n"))
+        );
+    }
+
+    /// The first hint says how many there are, and the command for the next one.
+    #[test]
+    fn a_todo_says_there_are_more_hints() {
+        let exercise = Exercise {
+            name: "timers".into(),
+            file: "src/event_loop.rs".into(),
+            item: "f".into(),
+            hints: vec!["One.".into(), "Two.".into(), "Three.".into()],
+            tests: Vec::new(),
+        };
+        assert_eq!(
+            todo_statement(&exercise, 5, usize::MAX),
+            r#"todo!("exercise timers: One. (hint 1 of 3; cargo xtask hint 5 for the next)")"#
         );
     }
 
@@ -475,6 +503,7 @@ mod tests {
                 item: "A::gather".into(),
                 ..exercise.clone()
             },
+            3,
         )
         .expect("fresh");
         assert!(fresh.lines().all(|l| l.chars().count() <= WIDTH), "{fresh}");
@@ -487,7 +516,7 @@ mod tests {
             .lines()
             .map(|l| l.trim_start().trim_end_matches('\\'))
             .collect();
-        let one_line = todo_statement(&exercise, usize::MAX);
+        let one_line = todo_statement(&exercise, 3, usize::MAX);
         assert!(
             literal.starts_with(&one_line[6..one_line.len() - 1]),
             "{literal}"

@@ -186,7 +186,8 @@ fn alone(
         let reference =
             fs::read_to_string(step.dir.join(file)).map_err(|e| format!("{label}: {e}"))?;
         let text = match *file == exercise.file {
-            true => copy::fresh(&reference, exercise).map_err(|e| format!("{label}: {e}"))?,
+            true => copy::fresh(&reference, exercise, step.number)
+                .map_err(|e| format!("{label}: {e}"))?,
             false => reference,
         };
         copy::write(&package_dir.join(file), &text).map_err(|e| format!("{label}: {e}"))?;

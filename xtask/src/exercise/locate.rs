@@ -20,6 +20,9 @@ use syn::{GenericArgument, ImplItem, Item as SynItem, PathArguments, ReturnType,
 pub struct Body {
     /// From its `{` to its `}`, both included, in bytes.
     pub span: Range<usize>,
+    /// The whole function, from its signature (its `async` or `fn`) to its `}`, in bytes: where
+    /// the compiler's warnings about its parameters point.
+    pub function: Range<usize>,
     /// The indentation of the line that holds its closing `}`: the function's own.
     pub indent: String,
     /// Whether the function returns `impl Trait`: there a `todo!()` body does not compile (`!`
@@ -139,6 +142,56 @@ pub fn words(source: &str) -> Result<BTreeSet<String>, String> {
     Ok(words)
 }
 
+/// Every word of the bodies of the functions of `source` whose name is on line `line` (from 1):
+/// what the code a warning points at uses. Free functions, methods, and those of modules.
+pub fn words_of_functions_at(source: &str, line: usize) -> BTreeSet<String> {
+    let mut words = BTreeSet::new();
+    if let Ok(file) = syn::parse_str::<syn::File>(source) {
+        functions(&file.items, &mut |ident, block| {
+            if ident.span().start().line == line {
+                let text = &source[block.brace_token.span.join().byte_range()];
+                words.extend(self::words(text).unwrap_or_default());
+            }
+        });
+    }
+    words
+}
+
+/// Calls `each` with the name and block of every function of `items`, those of `impl` blocks,
+/// traits (with a default body) and inline modules included.
+fn functions(items: &[SynItem], each: &mut dyn FnMut(&syn::Ident, &syn::Block)) {
+    for item in items {
+        match item {
+            SynItem::Fn(function) => each(&function.sig.ident, &function.block),
+            SynItem::Mod(module) => {
+                if let Some((_, items)) = &module.content {
+                    functions(items, each);
+                }
+            }
+            SynItem::Impl(block) => {
+                for inner in &block.items {
+                    if let ImplItem::Fn(method) = inner {
+                        each(&method.sig.ident, &method.block);
+                    }
+                }
+            }
+            SynItem::Trait(block) => {
+                for inner in &block.items {
+                    if let syn::TraitItem::Fn(syn::TraitItemFn {
+                        sig,
+                        default: Some(body),
+                        ..
+                    }) = inner
+                    {
+                        each(&sig.ident, body);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 fn collect_words(tokens: TokenStream, words: &mut BTreeSet<String>) {
     for tree in tokens {
         match tree {
@@ -252,7 +305,14 @@ fn body(source: &str, signature: &syn::Signature, block: &syn::Block) -> Body {
         ReturnType::Type(_, output) => holds_impl(output),
         ReturnType::Default => false,
     };
+    let start = signature
+        .asyncness
+        .as_ref()
+        .map_or(signature.fn_token.span, |token| token.span)
+        .byte_range()
+        .start;
     Body {
+        function: start.min(span.start)..span.end,
         span,
         indent,
         returns_impl,

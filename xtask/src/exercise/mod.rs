@@ -166,7 +166,8 @@ fn create(
     }
     let open = format!(
         "Open {shown} in your editor: it is a Cargo workspace, so rust-analyzer works there. \
-         Warnings about unused variables are expected until the bodies are written. Inside \
+         Its warnings about unused variables are expected until the bodies are written (verify \
+         shows only those about your code). Inside \
          it, `cargo xtask verify`, `watch` and `hint` need no step number."
     );
     out.push_str(&crate::verify::wrap(&open, ""));

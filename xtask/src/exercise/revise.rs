@@ -40,7 +40,7 @@ pub fn reset(
     for exercise in chosen {
         let path = dir.join(&step.name).join(&exercise.file);
         let source = fs::read_to_string(&path).unwrap_or_default();
-        let (fresh, how) = match copy::fresh(&source, exercise) {
+        let (fresh, how) = match copy::fresh(&source, exercise, step.number) {
             Ok(fresh) => (fresh, "its body is a todo!() again"),
             Err(_) => (
                 whole_file(step, exercises, &exercise.file)?,
@@ -82,7 +82,8 @@ fn whole_file(step: &Step, exercises: &[Exercise], file: &str) -> Result<String,
     let mut source =
         fs::read_to_string(&path).map_err(|e| Error::Failed(format!("{}: {e}", path.display())))?;
     for exercise in exercises.iter().filter(|e| e.file == file) {
-        source = copy::fresh(&source, exercise).map_err(|e| copy::failed(step, exercise, &e))?;
+        source = copy::fresh(&source, exercise, step.number)
+            .map_err(|e| copy::failed(step, exercise, &e))?;
     }
     Ok(source)
 }

@@ -33,6 +33,9 @@ pub enum Build {
         binaries: Vec<Binary>,
         /// The crates compiled (not found fresh), each once, in order.
         compiled: Vec<String>,
+        /// The compiler's warnings about the package's own code, each once, in its order
+        /// (cargo says them again for a crate it found fresh).
+        warnings: Vec<Diagnostic>,
     },
     /// The compiler refused.
     Refused {
@@ -43,9 +46,11 @@ pub enum Build {
     },
 }
 
-/// One error of the compiler.
+/// One error or warning of the compiler.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// What it says, on one line (`unused variable: `cx``).
+    pub message: String,
     /// As cargo renders it: the message, the code it points at, the notes and `help:`, with
     /// colour codes when the build was asked for them.
     pub rendered: String,
@@ -53,6 +58,8 @@ pub struct Diagnostic {
     pub files: Vec<String>,
     /// The file of its primary span, if it has one.
     pub primary: Option<String>,
+    /// The line and column (from 1) where its primary span starts, if it has one.
+    pub at: Option<(usize, usize)>,
     /// `file:line: what` on one line: what `check --exercises` prints.
     pub short: String,
 }
@@ -155,6 +162,8 @@ pub fn read_messages(messages: &str, package_dir: &Path) -> Build {
     let (mut binaries, mut compiled) = (Vec::new(), Vec::<String>::new());
     // An error of the library shows twice, as the library and as its unit tests: counted once.
     let (mut first, mut errors) = (None, Vec::<String>::new());
+    // So does a warning, its notes sometimes told only once: the same words at the same place.
+    let mut warnings: Vec<Diagnostic> = Vec::new();
     for line in messages.lines().filter(|l| l.starts_with('{')) {
         let Ok(message) = serde_json::from_str::<Value>(line) else {
             continue;
@@ -168,6 +177,18 @@ pub fn read_messages(messages: &str, package_dir: &Path) -> Build {
                 if is_error && spans > 0 && !errors.iter().any(|e| e == rendered) {
                     errors.push(rendered.to_owned());
                     first.get_or_insert_with(|| read_diagnostic(diagnostic));
+                }
+                let ours = message["manifest_path"].as_str().map(PathBuf::from);
+                let is_warning = diagnostic["level"].as_str() == Some("warning");
+                if is_warning && spans > 0 && ours.is_some_and(|m| same_file(&m, &manifest)) {
+                    let warning = read_diagnostic(diagnostic);
+                    let same = |w: &Diagnostic| {
+                        (&w.message, &w.primary, w.at)
+                            == (&warning.message, &warning.primary, warning.at)
+                    };
+                    if !warnings.iter().any(same) {
+                        warnings.push(warning);
+                    }
                 }
             }
             Some("compiler-artifact") => {
@@ -200,7 +221,11 @@ pub fn read_messages(messages: &str, package_dir: &Path) -> Build {
             first,
             errors: errors.len(),
         },
-        None => Build::Built { binaries, compiled },
+        None => Build::Built {
+            binaries,
+            compiled,
+            warnings,
+        },
     }
 }
 
@@ -243,7 +268,13 @@ fn read_diagnostic(diagnostic: &Value) -> Diagnostic {
         ),
         None => what.to_owned(),
     };
+    let at = primary.and_then(|span| {
+        let number = |key: &str| span[key].as_u64().and_then(|n| usize::try_from(n).ok());
+        Some((number("line_start")?, number("column_start")?))
+    });
     Diagnostic {
+        message: what.to_owned(),
+        at,
         rendered: diagnostic["rendered"]
             .as_str()
             .map_or_else(|| short.clone(), str::to_owned),
@@ -424,7 +455,11 @@ mod tests {
         let compiled = vec!["s".to_owned(), "libc".to_owned()];
         assert_eq!(
             read_messages(&messages, Path::new("/w/s")),
-            Build::Built { binaries, compiled }
+            Build::Built {
+                binaries,
+                compiled,
+                warnings: Vec::new()
+            }
         );
         assert_eq!(
             package_name("path+file:///w/step03-x#0.1.0"),

@@ -50,36 +50,70 @@ pub enum Failure {
 }
 
 /// A panic, as libtest prints it: where, and its message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Panic {
     /// `file:line:col`, as the panic says it (from the package's directory, or the standard
     /// library's path).
     pub at: String,
     /// The message, its lines as printed.
     pub message: String,
+    /// The panics printed before this one, which did not end the test: caught by the test
+    /// (`catch_unwind`, a loop that stops on a task's panic) or in another thread. Often on
+    /// purpose ("the body fails"), sometimes the cause (a thread's panic, then its `join`).
+    pub earlier: Vec<Panic>,
 }
 
 impl Panic {
+    /// A panic at `at` with `message`, none before it.
+    pub fn new(at: &str, message: &str) -> Panic {
+        Panic {
+            at: at.to_owned(),
+            message: message.to_owned(),
+            earlier: Vec::new(),
+        }
+    }
+
     /// The first panic in `text`: its `thread '…' panicked at FILE:LINE:COL:` line, then its
     /// message, up to a blank line or a `note:`.
     pub fn first(text: &str) -> Option<Panic> {
-        let mut lines = text.lines().skip_while(|l| !is_panic_line(l));
-        let panic_line = lines.next()?;
+        Panic::all(text).into_iter().next()
+    }
+
+    /// The panic that ended a test, from its output `text`: the last one printed, with those
+    /// before it as [`Panic::earlier`].
+    pub fn ending(text: &str) -> Option<Panic> {
+        let mut all = Panic::all(text);
+        let mut last = all.pop()?;
+        last.earlier = all;
+        Some(last)
+    }
+
+    /// Every panic in `text`, in order.
+    fn all(text: &str) -> Vec<Panic> {
+        let lines: Vec<&str> = text.lines().collect();
+        let starts = lines.iter().enumerate().filter(|(_, l)| is_panic_line(l));
+        starts.map(|(i, _)| Panic::at_line(&lines[i..])).collect()
+    }
+
+    /// The panic whose `thread '…' panicked at` line is the first of `lines`.
+    fn at_line(lines: &[&str]) -> Panic {
+        let mut lines = lines.iter();
+        let panic_line = lines.next().copied().unwrap_or_default();
         let at = panic_line
             .split(" panicked at ")
             .nth(1)
             .map(|at| at.trim_end().trim_end_matches(':'))
             .unwrap_or_default();
         let message: Vec<&str> = lines
+            .copied()
             .take_while(|l| !l.trim().is_empty() && !l.starts_with("note:"))
-            .take_while(|l| !l.starts_with("stack backtrace:"))
+            .take_while(|l| !l.starts_with("stack backtrace:") && !is_panic_line(l))
             .collect();
         // An old libtest put the message on the panic line: `panicked at 'msg', file`.
-        let (at, message) = match message.is_empty() {
-            true => (String::new(), at.to_owned()),
-            false => (at.to_owned(), message.join("\n")),
-        };
-        Some(Panic { at, message })
+        match message.is_empty() {
+            true => Panic::new("", at),
+            false => Panic::new(at, &message.join("\n")),
+        }
     }
 }
 
@@ -111,7 +145,8 @@ impl Failure {
                 expected: field("expected substring:"),
             };
         }
-        Panic::first(section).map_or(Failure::Silent, Failure::from_panic)
+        // The panic that ended the test, not one it caught on purpose before its assertion.
+        Panic::ending(section).map_or(Failure::Silent, Failure::from_panic)
     }
 
     /// A panic as a failure: an assertion's says the result was wrong.
@@ -137,7 +172,7 @@ impl Failure {
         }
     }
 
-    /// The panic message, if the failure has one: what tells another exercise's `todo!()`.
+    /// The panic message, if the failure has one.
     pub fn message(&self) -> Option<&str> {
         match self {
             Failure::Assertion(panic) | Failure::Panicked(panic) => Some(&panic.message),
@@ -145,6 +180,22 @@ impl Failure {
             Failure::WrongPanic { got, .. } => Some(got),
             _ => None,
         }
+    }
+
+    /// Every panic message of the failure, those that did not end the test too: what tells
+    /// another exercise's `todo!()` (a task's panic that a loop caught, then a wrong result).
+    pub fn messages(&self) -> Vec<&str> {
+        let earlier = match self {
+            Failure::Assertion(panic) | Failure::Panicked(panic) => &panic.earlier[..],
+            Failure::Crashed {
+                panic: Some(panic), ..
+            } => &panic.earlier[..],
+            _ => &[],
+        };
+        let ending = self.message().into_iter();
+        ending
+            .chain(earlier.iter().map(|p| p.message.as_str()))
+            .collect()
     }
 
     /// The failure in a few lines of plain words, paths shown by `shown` (a path from the
@@ -158,11 +209,13 @@ impl Failure {
         match self {
             Failure::Assertion(panic) => {
                 lines.push(format!("a wrong result{}:", place(panic)));
-                lines.extend(panic.message.lines().map(str::to_owned));
+                lines.extend(difference_first(&panic.message));
+                lines.extend(earlier(panic, &place));
             }
             Failure::Panicked(panic) => {
                 lines.push(format!("it panicked{}:", place(panic)));
                 lines.extend(panic.message.lines().map(str::to_owned));
+                lines.extend(earlier(panic, &place));
             }
             Failure::WrongPanic { got, expected } => {
                 lines.push("it panicked, but not with the message the test expects:".into());
@@ -212,6 +265,44 @@ impl Failure {
         }
         lines
     }
+}
+
+/// The lines of an assertion's message, the values that differ first: `assert_eq!(a, b, "{log:#?}")`
+/// prints the test's own message (a whole log) between its first line and `left:`/`right:`, and
+/// a long one would push the difference past the lines shown. Other messages as they are.
+fn difference_first(message: &str) -> Vec<String> {
+    let lines: Vec<&str> = message.lines().collect();
+    let left = lines.iter().rposition(|l| l.starts_with("  left: "));
+    let head = lines.first().and_then(|l| l.split_once(" failed: "));
+    let (Some(left), Some((assertion, own))) = (left, head) else {
+        return lines.iter().map(|l| (*l).to_owned()).collect();
+    };
+    if left < 2 || !assertion.starts_with("assertion `left ") {
+        return lines.iter().map(|l| (*l).to_owned()).collect();
+    }
+    let mut out = vec![format!("{assertion} failed")];
+    out.extend(lines[left..].iter().map(|l| (*l).to_owned()));
+    out.push("with the test's message:".into());
+    out.push(own.to_owned());
+    out.extend(lines[1..left].iter().map(|l| (*l).to_owned()));
+    out
+}
+
+/// A line about the panics before the one that ended a test, if there were some: the first of
+/// them, which may be the cause (a thread's panic, then its `join`) or on purpose.
+fn earlier(panic: &Panic, place: &dyn Fn(&Panic) -> String) -> Option<String> {
+    let first = panic.earlier.first()?;
+    let n = panic.earlier.len();
+    let what = match n {
+        1 => "1 panic".to_owned(),
+        n => format!("{n} panics"),
+    };
+    let message = first.message.lines().next().unwrap_or_default();
+    Some(format!(
+        "(before it, {what} that did not end the test: caught, or in another thread; \
+         the first{}: {message})",
+        place(first)
+    ))
 }
 
 /// How a process ended that did not exit with libtest's own codes, in words.

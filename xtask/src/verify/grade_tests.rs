@@ -41,10 +41,10 @@ fn result(target: &str, name: &str, outcome: Outcome) -> TestResult {
 }
 
 fn panicked(message: &str) -> Outcome {
-    Outcome::Failed(Failure::from_panic(Panic {
-        at: "tests/timers.rs:1:1".into(),
-        message: message.into(),
-    }))
+    Outcome::Failed(Failure::from_panic(Panic::new(
+        "tests/timers.rs:1:1",
+        message,
+    )))
 }
 
 #[test]
@@ -68,7 +68,8 @@ fn grades_from_the_tests_that_name_the_exercise() {
         grade(&written(&timers, body), &results, &all),
         Grade::Failing {
             first: out_of_order,
-            others: Vec::new()
+            others: Vec::new(),
+            also: Vec::new()
         }
     );
     assert_eq!(
@@ -123,7 +124,7 @@ fn the_failure_that_explains_most_comes_first() {
         result("timers", "a_hang", hung.clone()),
         result("timers", "a_wrong_value", wrong.clone()),
     ];
-    let Grade::Failing { first, others } = grade(
+    let Grade::Failing { first, others, .. } = grade(
         &written(&sleep, "{ x }"),
         &results,
         std::slice::from_ref(&sleep),
@@ -135,7 +136,7 @@ fn the_failure_that_explains_most_comes_first() {
         (first.name.as_str(), others),
         ("a_wrong_value", vec!["a_hang", "a_missing_panic"])
     );
-    let Grade::Failing { first, others } = grade(
+    let Grade::Failing { first, others, .. } = grade(
         &written(&sleep, "{ x }"),
         &results[..2],
         std::slice::from_ref(&sleep),
@@ -156,5 +157,72 @@ fn no_test_that_ran_is_no_success() {
             std::slice::from_ref(&sleep)
         ),
         Grade::Missing(_)
+    ));
+}
+
+/// A test whose ending panic is an assertion, after another exercise's `todo!()` panicked in a
+/// task that the loop caught: that exercise comes first.
+#[test]
+fn a_todo_caught_before_the_assertion_still_says_which_comes_first() {
+    let sleep = exercise("sleep", &[("timers", "")]);
+    let timers = exercise("timers", &[("timers", "fire")]);
+    let all = [sleep.clone(), timers];
+    let mut ending = Panic::new("tests/timers.rs:9:5", "assertion `left == right` failed");
+    ending.earlier = vec![Panic::new(
+        "src/event_loop.rs:3:9",
+        "not yet implemented: exercise timers: pop the due ones",
+    )];
+    let results = [result(
+        "timers",
+        "sleep_never_returns_early",
+        Outcome::Failed(Failure::from_panic(ending)),
+    )];
+    assert_eq!(
+        grade(&written(&sleep, "{ x }"), &results, &all),
+        Grade::Waiting("timers".into())
+    );
+}
+
+/// A test of two exercises that fails, when one of them fails on a test of its own too: the
+/// other waits for it. When both fail on tests of their own, each is failing, and its test
+/// says whom it grades too.
+#[test]
+fn a_shared_test_is_charged_to_the_exercise_that_fails_alone() {
+    let wake = exercise("wake", &[("record", "woken"), ("record", "sleeping")]);
+    let timers = exercise("timers", &[("record", "sleeping"), ("timers", "")]);
+    let all = [wake.clone(), timers.clone()];
+    let wrong = || panicked("assertion `left == right` failed");
+    let mut results = vec![
+        result("record", "a_task_woken_is_said", wrong()),
+        result("record", "a_sleeping_task", wrong()),
+        result("timers", "fire_in_order", Outcome::Passed),
+    ];
+    assert_eq!(
+        grade(&written(&timers, "{ x }"), &results, &all),
+        Grade::Behind {
+            test: results[1].clone(),
+            on: "wake".into()
+        }
+    );
+    let Grade::Failing { first, also, .. } = grade(&written(&wake, "{ x }"), &results, &all) else {
+        panic!("wake fails");
+    };
+    assert_eq!(
+        (first.name.as_str(), also.len()),
+        ("a_task_woken_is_said", 0)
+    );
+    // Both wrong: neither waits; the shared test names the other exercise.
+    results[2].outcome = wrong();
+    let Grade::Failing { first, also, .. } = grade(&written(&timers, "{ x }"), &results, &all)
+    else {
+        panic!("timers fails");
+    };
+    assert_eq!(
+        (first.name.as_str(), also),
+        ("a_sleeping_task", vec!["wake".to_owned()])
+    );
+    assert!(matches!(
+        grade(&written(&wake, "{ x }"), &results, &all),
+        Grade::Failing { .. }
     ));
 }

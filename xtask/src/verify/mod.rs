@@ -5,8 +5,10 @@
 //!
 //! What a patient instructor would say, in that order: a copy that does not compile gets the
 //! compiler's first error whole, and the command that shows them all. The graded tests run
-//! first, each with a short time limit of its own, all at once: one that hangs is named, and
-//! whether it was busy or asleep says why it hangs. The step's other tests (demos, promises
+//! first, each in a process of its own with a short time limit, all at once: one that hangs is
+//! named, and whether it was busy or asleep says why it hangs; one that fails on a wrong result
+//! or a panic runs once more, alone, and passing then is said, not charged (a timing test on a
+//! busy machine). The step's other tests (demos, promises
 //! beyond the exercises) run once every exercise is done. A test grades an exercise when the
 //! exercise's `tests` name it; a failure whose message is another exercise's `todo!()` means
 //! "write that one first", not "this one is wrong".
@@ -17,6 +19,7 @@ pub mod libtest;
 mod report;
 mod screen;
 pub mod text;
+pub mod warnings;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -152,8 +155,10 @@ pub fn verify_copy(
          tests that need it)\n",
         step.label(),
     ))?;
-    let binaries = match build_tests(&dir, &step.name, &target_dir, &[], screen)? {
-        Build::Built { binaries, .. } => binaries,
+    let (binaries, warnings) = match build_tests(&dir, &step.name, &target_dir, &[], screen)? {
+        Build::Built {
+            binaries, warnings, ..
+        } => (binaries, warnings),
         Build::Refused { first, errors } => {
             screen.print(&report::refused(here, &dir, &first, errors))?;
             return Ok(false);
@@ -173,11 +178,21 @@ pub fn verify_copy(
         let mut all = exercises.iter().flat_map(|e| &e.tests);
         all.any(|t| t.covers(&binary.target, name))
     };
+    // A body still todo!() is todo whatever its tests say: only the tests of a written one run
+    // (a test of a todo!() alone may wait for its limit, on every verify until it is written).
+    let written = state::written(&dir, step, &exercises);
+    let to_run = |binary: &libtest::Binary, name: &str| {
+        let mut all = written
+            .iter()
+            .filter(|w| !w.todo)
+            .flat_map(|w| &w.exercise.tests);
+        all.any(|t| t.covers(&binary.target, name))
+    };
     let mut results: Vec<TestResult> = Vec::new();
     for (binary, names) in &tests {
         let mine: Vec<String> = names
             .iter()
-            .filter(|n| graded(binary, n))
+            .filter(|n| to_run(binary, n))
             .cloned()
             .collect();
         if !mine.is_empty() {
@@ -190,7 +205,7 @@ pub fn verify_copy(
             results.extend(runner.run(binary, &Selection::Exactly(mine), &what, screen)?);
         }
     }
-    let written = state::written(&dir, step, &exercises);
+    let warnings = warnings::yours(step, &dir, &written, &warnings);
     let grades: Vec<Grade> = written
         .iter()
         .map(|w| grade(w, &results, &exercises))
@@ -224,6 +239,12 @@ pub fn verify_copy(
             }
         }
     }
+    let again: Vec<TestResult> = results
+        .iter()
+        .chain(&other_results)
+        .filter(|r| matches!(r.outcome, Outcome::PassedAgain(_)))
+        .cloned()
+        .collect();
     let context = report::Context {
         here,
         step,
@@ -233,6 +254,8 @@ pub fn verify_copy(
         &context,
         &written,
         &grades,
+        &again,
+        &warnings,
         others,
         all_done.then_some(&other_results[..]),
     )?;

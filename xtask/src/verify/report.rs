@@ -53,12 +53,22 @@ pub enum Grade {
     Missing(String),
     /// Its tests fail on another exercise's `todo!()`: that one comes first.
     Waiting(String),
+    /// Each test of it that fails grades another exercise too, which fails on tests of its
+    /// own: that one is mended first (the fault is most likely there).
+    Behind {
+        /// The test of it that explains most.
+        test: TestResult,
+        /// The other exercise.
+        on: String,
+    },
     /// Tests of it fail: the one that explains most, and the others.
     Failing {
         /// The test, and how it failed.
         first: TestResult,
         /// The other tests of it that fail, the ones that explain most first.
         others: Vec<TestResult>,
+        /// The other exercises that this test grades too.
+        also: Vec<String>,
     },
     /// Every test of it passed: how many.
     Done(usize),
@@ -83,7 +93,13 @@ pub fn grade(written: &Written, results: &[TestResult], exercises: &[Exercise]) 
         let Outcome::Failed(failure) = &result.outcome else {
             continue;
         };
-        match failure.message().and_then(|m| todo_of(m, exercises)) {
+        // Any panic of the test, not only the one that ended it: a loop may catch a task's
+        // panic (another exercise's todo!()), then the test fails on what that task missed.
+        let todo = failure
+            .messages()
+            .into_iter()
+            .find_map(|m| todo_of(m, exercises));
+        match todo {
             Some(other) if other != exercise.name => {
                 waiting.get_or_insert(other);
             }
@@ -101,18 +117,72 @@ pub fn grade(written: &Written, results: &[TestResult], exercises: &[Exercise]) 
     };
     failing.sort_by_key(|(r, failure)| (failure.rank(), listed(r), r.full_name()));
     if let Some(((first, _), others)) = failing.split_first() {
+        let tests: Vec<&TestResult> = failing.iter().map(|(r, _)| *r).collect();
+        if let Some(on) = to_blame(exercise, &tests, results, exercises) {
+            return Grade::Behind {
+                test: (*first).clone(),
+                on,
+            };
+        }
         return Grade::Failing {
             first: (*first).clone(),
             others: others.iter().map(|(r, _)| (*r).clone()).collect(),
+            also: graders(first, exercises)
+                .filter(|e| e.name != exercise.name)
+                .map(|e| e.name.clone())
+                .collect(),
         };
     }
     if let Some(other) = waiting {
         return Grade::Waiting(other);
     }
-    match mine.iter().filter(|r| r.outcome == Outcome::Passed).count() {
+    let passed = |r: &&&TestResult| matches!(r.outcome, Outcome::Passed | Outcome::PassedAgain(_));
+    match mine.iter().filter(passed).count() {
         0 => Grade::Missing("none of its tests ran: are they still in the copy?".into()),
         passed => Grade::Done(passed),
     }
+}
+
+/// The exercises whose `tests` name `result`'s test.
+fn graders<'a>(
+    result: &'a TestResult,
+    exercises: &'a [Exercise],
+) -> impl Iterator<Item = &'a Exercise> {
+    exercises.iter().filter(|e| {
+        e.tests
+            .iter()
+            .any(|t| t.covers(&result.target, &result.name))
+    })
+}
+
+/// The other exercise that the failing tests `failing` of `exercise` are most likely failing
+/// for: one that every one of them grades too, and that fails on a test of its own (one that
+/// `exercise` does not grade), not on a `todo!()`.
+fn to_blame(
+    exercise: &Exercise,
+    failing: &[&TestResult],
+    results: &[TestResult],
+    exercises: &[Exercise],
+) -> Option<String> {
+    let grades =
+        |e: &Exercise, r: &TestResult| e.tests.iter().any(|t| t.covers(&r.target, &r.name));
+    let fails_alone = |other: &Exercise| {
+        results.iter().any(|r| {
+            let Outcome::Failed(failure) = &r.outcome else {
+                return false;
+            };
+            let todo = failure
+                .messages()
+                .into_iter()
+                .any(|m| todo_of(m, exercises).is_some());
+            grades(other, r) && !grades(exercise, r) && !todo
+        })
+    };
+    exercises
+        .iter()
+        .filter(|other| other.name != exercise.name)
+        .find(|other| failing.iter().all(|r| grades(other, r)) && fails_alone(other))
+        .map(|other| other.name.clone())
 }
 
 /// The exercise whose `todo!()` a panic message comes from, if it does.
@@ -132,6 +202,8 @@ pub fn report(
     context: &Context<'_>,
     written: &[Written],
     grades: &[Grade],
+    again: &[TestResult],
+    warnings: &[Diagnostic],
     others: usize,
     other_results: Option<&[TestResult]>,
 ) -> Result<(String, bool), Error> {
@@ -143,6 +215,9 @@ pub fn report(
         remember(&mut state, written, grade);
     }
     state.save(dir)?;
+    out.push_str(&passed_again(again));
+    let todo = written.iter().any(|w| w.todo);
+    out.push_str(&warned(context, warnings, todo));
     let n = step.number;
     let all_pass = match other_results {
         None => {
@@ -160,10 +235,16 @@ pub fn report(
             super::all_pass(results)
         }
     };
-    let next = written
-        .iter()
-        .zip(grades)
-        .find(|(_, g)| !matches!(g, Grade::Done(_)));
+    // The first exercise to work on: not one that waits for another, unless all do.
+    let not_done = || {
+        written
+            .iter()
+            .zip(grades)
+            .filter(|(_, g)| !matches!(g, Grade::Done(_)))
+    };
+    let next = not_done()
+        .find(|(_, g)| !matches!(g, Grade::Waiting(_) | Grade::Behind { .. }))
+        .or_else(|| not_done().next());
     out.push_str(&match next {
         Some((written, _)) => next_hint(context, written, &state),
         None if all_pass => format!(
@@ -179,13 +260,13 @@ pub fn report(
 fn remember(state: &mut State, written: &Written, grade: &Grade) {
     let verdict = match grade {
         Grade::Done(_) => Some(Verdict::Done),
-        Grade::Failing { .. } | Grade::Waiting(_) => Some(Verdict::Failing),
+        Grade::Failing { .. } | Grade::Waiting(_) | Grade::Behind { .. } => Some(Verdict::Failing),
         Grade::Todo | Grade::Missing(_) => None,
     };
     let entry = state.entry(&written.exercise.name);
     entry.verified = verdict.map(|v| (v, written.fingerprint()));
     entry.failing = match grade {
-        Grade::Failing { first, .. } => Some(first.full_name()),
+        Grade::Failing { first, .. } | Grade::Behind { test: first, .. } => Some(first.full_name()),
         _ => None,
     };
 }
@@ -214,7 +295,21 @@ fn exercise_lines(
                 "its tests stop at the todo!() of `{other}`: write that one first"
             )],
         ),
-        Grade::Failing { first, others } => ("failing", failing_lines(context, first, others)),
+        Grade::Behind { test, on } => (
+            "waiting",
+            vec![
+                test.full_name(),
+                format!(
+                    "fails, but it grades `{on}` too, which fails on tests of its own: mend \
+                     `{on}` first, then verify again"
+                ),
+            ],
+        ),
+        Grade::Failing {
+            first,
+            others,
+            also,
+        } => ("failing", failing_lines(context, first, others, also)),
         Grade::Done(1) => ("done", vec!["its test passes".into()]),
         Grade::Done(n) => ("done", vec![format!("{n} tests pass")]),
     };
@@ -235,26 +330,24 @@ fn exercise_lines(
 }
 
 /// The lines of a failing exercise: the test, how it failed, how many others fail.
-fn failing_lines(context: &Context<'_>, first: &TestResult, others: &[TestResult]) -> Vec<String> {
+fn failing_lines(
+    context: &Context<'_>,
+    first: &TestResult,
+    others: &[TestResult],
+    also: &[String],
+) -> Vec<String> {
     let Outcome::Failed(failure) = &first.outcome else {
         return vec![first.full_name()];
     };
     let mut lines = vec![first.full_name()];
+    if !also.is_empty() {
+        let names: Vec<String> = also.iter().map(|name| format!("`{name}`")).collect();
+        lines.push(format!("(a test of {} too)", names.join(" and ")));
+    }
     let described = failure.describe(&|path| context.show(path));
     let total = described.len();
     lines.extend(described.into_iter().take(MESSAGE_LINES));
-    let run_it = |what: &str| {
-        let target = match first.target.as_str() {
-            "lib" => "--lib".to_owned(),
-            target => format!("--test {target}"),
-        };
-        let command = format!("cargo test {target} {} -- --exact", first.name);
-        format!("{what}: {}", context.here.in_dir(context.dir, &command))
-    };
-    if total > MESSAGE_LINES {
-        lines.push(format!("… and {} more lines", total - MESSAGE_LINES));
-        lines.push(run_it("all of it"));
-    }
+    lines.extend(more_lines(context, first, total));
     // The others, each with a word of how: enough to see whether they tell the same story.
     let n = others.len();
     if n > 0 {
@@ -290,6 +383,7 @@ fn kind(result: &TestResult) -> &'static str {
         Outcome::Failed(Failure::Hung { .. }) => "it hangs",
         Outcome::Failed(Failure::Crashed { .. }) => "it crashed",
         Outcome::Failed(Failure::Silent) => "it failed",
+        Outcome::PassedAgain(_) => "it passed when run again",
         Outcome::Passed | Outcome::Ignored => "it passed",
     }
 }
@@ -320,15 +414,31 @@ fn other_failures(context: &Context<'_>, results: &[TestResult]) -> String {
             ""
         )
     );
-    for line in failure
-        .describe(&|path| context.show(path))
-        .iter()
-        .take(MESSAGE_LINES)
-    {
+    let described = failure.describe(&|path| context.show(path));
+    let total = described.len();
+    let shown = described.into_iter().take(MESSAGE_LINES);
+    for line in shown.chain(more_lines(context, first, total)) {
         let lead: String = line.chars().take_while(|c| *c == ' ').collect();
         out.push_str(&wrap(line.trim_start(), &format!("  {lead}")));
     }
     out
+}
+
+/// When a failure has more than [`MESSAGE_LINES`] lines (`total`): how many more, and the
+/// command that shows all of it, from where the command ran.
+fn more_lines(context: &Context<'_>, test: &TestResult, total: usize) -> Vec<String> {
+    if total <= MESSAGE_LINES {
+        return Vec::new();
+    }
+    let target = match test.target.as_str() {
+        "lib" => "--lib".to_owned(),
+        target => format!("--test {target}"),
+    };
+    let command = format!("cargo test {target} {} -- --exact", test.name);
+    vec![
+        format!("… and {} more lines", total - MESSAGE_LINES),
+        format!("all of it: {}", context.here.in_dir(context.dir, &command)),
+    ]
 }
 
 /// The hint to read next: the last one seen of the first exercise not done.
@@ -364,6 +474,102 @@ fn next_hint(context: &Context<'_>, written: &Written, state: &State) -> String 
     out
 }
 
+/// The tests that failed, then passed when run again alone, each with how it failed first: a
+/// participant should know, not be told "done" in silence nor "failing" for the machine's load.
+fn passed_again(again: &[TestResult]) -> String {
+    let mut out = String::new();
+    for result in again {
+        let Outcome::PassedAgain(failure) = &result.outcome else {
+            continue;
+        };
+        let how = match failure {
+            Failure::Assertion(_) => "a wrong result",
+            _ => "a panic",
+        };
+        let text = format!(
+            "{} failed ({how}), then passed when run again alone: its timing, on a busy \
+             machine? If it happens again and again, look at the code it tests.",
+            result.full_name()
+        );
+        out.push_str(&format!("\n{}", wrap(&text, "")));
+    }
+    out
+}
+
+/// The compiler's warnings about the participant's code: the first whole, as cargo renders it,
+/// then how many, and the command that shows them all (with those of the bodies still
+/// `todo!()`, when there are some).
+fn warned(context: &Context<'_>, warnings: &[Diagnostic], todo: bool) -> String {
+    let Some(first) = warnings.first() else {
+        return String::new();
+    };
+    let mut out = format!(
+        "\n{}",
+        wrap(
+            "The compiler warns about your code (often the clue to what is missing):",
+            ""
+        )
+    );
+    out.push_str(&rendered(context.here, context.dir, first));
+    let n = warnings.len();
+    // The others in a few words each: enough to see whether they tell the same story.
+    let named: Vec<String> = warnings[1..]
+        .iter()
+        .take(OTHERS_NAMED)
+        .map(|w| match (&w.primary, w.at) {
+            (Some(file), Some((line, column))) => {
+                let at = context.here.show(&context.dir.join(file));
+                format!("{} ({at}:{line}:{column})", w.message)
+            }
+            _ => w.message.clone(),
+        })
+        .collect();
+    let more = match n.saturating_sub(1) > OTHERS_NAMED {
+        true => format!(", and {} more", n - 1 - OTHERS_NAMED),
+        false => String::new(),
+    };
+    let how_many = match n {
+        1 => "1 warning about your code".to_owned(),
+        n => format!(
+            "{n} warnings about your code: the first above, then {}{more}.",
+            named.join(", ")
+        ),
+    };
+    let shows = match (n, todo) {
+        (1, false) => "; cargo shows it with:",
+        (1, true) => "; cargo shows it (and those of the bodies still todo!()) with:",
+        (_, false) => " cargo shows them with:",
+        (_, true) => " cargo shows them (and those of the bodies still todo!()) with:",
+    };
+    out.push_str(&format!("\n{}", wrap(&format!("{how_many}{shows}"), "")));
+    out.push_str(&format!(
+        "  {}\n",
+        context.here.in_dir(context.dir, "cargo test --no-run")
+    ));
+    out
+}
+
+/// A diagnostic as cargo renders it, its paths opening from `here`, its long lines folded.
+fn rendered(here: &Here, dir: &Path, diagnostic: &Diagnostic) -> String {
+    let mut rendered = diagnostic.rendered.trim_end().to_owned();
+    for file in &diagnostic.files {
+        if !file.starts_with('/') {
+            rendered = rendered.replace(
+                &format!("{file}:"),
+                &format!("{}:", here.show(&dir.join(file))),
+            );
+        }
+    }
+    let mut out = String::new();
+    for line in rendered.lines() {
+        for folded in fold(line, WIDTH) {
+            out.push_str(&folded);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// What a copy that does not compile gets: the compiler's first error whole, as cargo renders
 /// it (its paths opening from where the command ran, its long lines folded, not cut), then the
 /// command that shows every error.
@@ -381,21 +587,7 @@ pub fn refused(here: &Here, dir: &Path, first: &Diagnostic, errors: usize) -> St
         false => "Your code does not compile. The compiler's first error:",
     };
     let mut out = format!("\n{}\n", wrap(intro, "").trim_end());
-    let mut rendered = first.rendered.trim_end().to_owned();
-    for file in &first.files {
-        if !file.starts_with('/') {
-            rendered = rendered.replace(
-                &format!("{file}:"),
-                &format!("{}:", here.show(&dir.join(file))),
-            );
-        }
-    }
-    for line in rendered.lines() {
-        for folded in fold(line, WIDTH) {
-            out.push_str(&folded);
-            out.push('\n');
-        }
-    }
+    out.push_str(&rendered(here, dir, first));
     // The command on a line of its own, never split: it is to be copied.
     let command = here.in_dir(dir, "cargo test --no-run");
     out.push_str(&format!(

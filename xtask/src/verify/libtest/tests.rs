@@ -63,6 +63,7 @@ fn every_outcome_in_its_own_words() {
     assert_eq!(
         results[2].1,
         Outcome::Failed(Failure::Assertion(Panic {
+            earlier: Vec::new(),
             at: "tests/timers.rs:40:5".into(),
             message: "assertion `left == right` failed: fired out of order\n  left: [2, 1]\n \
                       right: [1, 2]"
@@ -73,6 +74,7 @@ fn every_outcome_in_its_own_words() {
     assert_eq!(
         results[4].1,
         Outcome::Failed(Failure::Panicked(Panic {
+            earlier: Vec::new(),
             at: "src/timer.rs:20:5".into(),
             message: "not yet implemented: exercise sleep: a one-shot and a timer".into()
         }))
@@ -135,4 +137,33 @@ fn selections_become_libtest_arguments() {
         ["--exact", "--skip", "a", "--skip", "b"]
     );
     assert_eq!(arguments(&Selection::Filters(vec!["x".into()])), ["x"]);
+}
+
+/// An assertion with a long message of the test's own shows the values that differ first.
+#[test]
+fn the_values_that_differ_come_before_a_long_message_of_the_test() {
+    let message = "assertion `left == right` failed: [\n    \"line 1\",\n    \"line 2\",\n]\n  \
+                   left: [\"paused\"]\n right: [\"paused\", \"again\"]";
+    let failure = Failure::Assertion(Panic::new("tests/x.rs:58:9", message));
+    assert_eq!(
+        failure.describe(&|p| p.to_owned()),
+        [
+            "a wrong result at tests/x.rs:58:9:",
+            "assertion `left == right` failed",
+            "  left: [\"paused\"]",
+            " right: [\"paused\", \"again\"]",
+            "with the test's message:",
+            "[",
+            "    \"line 1\",",
+            "    \"line 2\",",
+            "]",
+        ]
+    );
+    // A message on one line stays as it is.
+    let short = "assertion `left == right` failed: fired\n  left: 1\n right: 2";
+    let failure = Failure::Assertion(Panic::new("tests/x.rs:1:1", short));
+    assert_eq!(
+        failure.describe(&|p| p.to_owned())[1..],
+        short.lines().collect::<Vec<_>>()
+    );
 }
