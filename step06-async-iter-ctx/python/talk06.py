@@ -105,8 +105,7 @@ def leak_report(slide, code, task):
 
 def main():
     given = demo.flags(USAGE, ["port-taken"])
-    second = f"{round(SECOND * 1000)}ms" if SECOND < 1 else f"{round(SECOND)}s"
-    say("main", f"one talk second lasts {second} here")
+    say("main", f"one talk second lasts {round(SECOND * 1000)} ms here")
     scenario("§6.5", "async for i in ARange(5): print(i)", print_each(ARange(5, SECOND)))
     scenario("§6.6", "async for i in arange(5): print(i)", print_each(arange(5, SECOND)))
     scenario("§6.6", "print([x async for x in arange(5)])", comprehension())

@@ -63,6 +63,9 @@ pub enum Error {
     Usage(String),
     /// The command was fine but the work failed (a missing `src/`, a failing demo, …).
     Failed(String),
+    /// A demo run for the command failed and said why in its own `error:` line (a flag it does
+    /// not take: 2; its port in use: 1). The command exits with that code and adds nothing.
+    Said(u8),
 }
 
 impl Error {
@@ -71,6 +74,7 @@ impl Error {
         match self {
             Error::Usage(_) => 2,
             Error::Failed(_) => 1,
+            Error::Said(code) => *code,
         }
     }
 }
@@ -79,6 +83,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Usage(message) | Error::Failed(message) => f.write_str(message),
+            Error::Said(code) => write!(f, "exit status: {code}, said by the demo"),
         }
     }
 }

@@ -30,6 +30,7 @@ const COMMANDS: &[(&str, &str, Main)] = &[
 fn main() -> ExitCode {
     match run(lexopt::Parser::from_env()) {
         Ok(code) => code,
+        Err(Error::Said(code)) => ExitCode::from(code), // the demo's own line said why
         Err(error) => {
             eprintln!("{}", one_line(&format!("error: {error}")));
             ExitCode::from(error.exit_code())

@@ -208,3 +208,29 @@ fn the_echo_server_traced_while_a_client_writes_markup_and_control_characters() 
         "{lines:?}"
     );
 }
+
+/// Asserts that a trace whose demo failed printed the demo's one `error:` line and nothing more
+/// on stderr, and exited with the demo's code.
+fn assert_said_once(output: &Output, code: i32, expected: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(code), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line, got {stderr}");
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains(expected),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_demo_that_fails_on_its_own_error_is_one_line_and_its_exit_code() {
+    let dir = common::scratch("trace_demo_errors");
+    // A flag the demo does not take: its usage line, and 2.
+    let output = finish(start_trace(&["3", "talk", "--bogus"], &dir));
+    assert_said_once(&output, 2, "invalid option '--bogus'");
+    // Its port already taken: its own error line, and 1.
+    let taken = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let args = ["4", "echo_server", "--", "--port", &port];
+    let output = finish(start_trace(&args, &dir));
+    assert_said_once(&output, 1, "address already in use");
+}

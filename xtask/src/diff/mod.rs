@@ -54,8 +54,8 @@ options:
                               of step A with `patch -p1` (GNU patch) or `git apply`
   --stat                      changed files with +/- counts, then totals
   --slides                    a page per file, titled with what it is for and its size; on a
-                              terminal, Enter shows the next (b: back, q: quit), elsewhere
-                              the pages follow one another
+                              terminal, Enter shows the next (b Enter: back, q Enter: quit),
+                              elsewhere the pages follow one another
   --file PATH                 only this file or directory (src/lib.rs, src), in full
   --context N, -U N           lines of context around each change (default 3)
   --color auto|always|never   colour (auto: on a terminal, unless NO_COLOR is set)

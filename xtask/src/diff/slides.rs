@@ -225,10 +225,11 @@ fn visible_width(line: &str) -> usize {
     width
 }
 
-/// The line at the bottom of a screen: which keys do what (the title says where we are).
+/// The line at the bottom of a screen: which keys do what (the title says where we are). The
+/// terminal reads a line at a time, so `b` and `q` take an Enter too, and the prompt says so.
 fn prompt(at: usize, count: usize, color: bool) -> String {
     let next = if at + 1 == count { "end" } else { "next" };
-    let text = format!("Enter: {next} · b: back · q: quit");
+    let text = format!("Enter: {next} · b Enter: back · q Enter: quit");
     match color {
         true => format!("\x1b[7m {text} \x1b[0m "),
         false => format!("[{text}] "),
@@ -286,6 +287,15 @@ mod tests {
         assert_eq!(screens(&[tall.clone()], Some((10, 10))).len(), 1);
         tall.body.push("v".into());
         assert_eq!(screens(&[tall], Some((10, 10))).len(), 2);
+    }
+
+    #[test]
+    fn the_prompt_says_that_b_and_q_take_an_enter_too() {
+        assert_eq!(
+            prompt(0, 2, false),
+            "[Enter: next · b Enter: back · q Enter: quit] "
+        );
+        assert!(prompt(1, 2, true).contains(" Enter: end · b Enter: back · q Enter: quit "));
     }
 
     #[test]

@@ -60,7 +60,8 @@ struct Shape {
 }
 
 /// The shape of a text: each number followed by ` s`, `s`, ` ms` or `ms` (then no letter) is a
-/// time; a `~` just before it makes it any time.
+/// time; a `~` just before it makes it any time. The unit stays in the shape as written, so that
+/// `1 s` is not `1 ms`, nor `100 ms` printed `100ms`.
 fn shape(text: &str) -> Shape {
     let chars: Vec<char> = text.chars().collect();
     let (mut skeleton, mut times) = (String::new(), Vec::new());
@@ -78,6 +79,10 @@ fn shape(text: &str) -> Shape {
             skeleton.pop();
         }
         skeleton.push_str(TIME);
+        let number = chars[i..end]
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || **c == '.');
+        skeleton.extend(&chars[i + number.count()..end]);
         times.push((!any).then_some(value));
         i = end;
     }

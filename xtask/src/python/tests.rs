@@ -101,6 +101,18 @@ fn a_line_that_drifts_is_caught_with_both_lines() {
 }
 
 #[test]
+fn a_time_in_another_unit_or_spelling_is_a_difference() {
+    let rust = lines("[     0.0 ms] main: one talk second lasts 100 ms here");
+    for python in ["100ms", "0.1 s", "100 s"] {
+        let python = lines(&format!(
+            "[     0.0 ms] main: one talk second lasts {python} here"
+        ));
+        let all = rows(&rust, &python, &Differences::default());
+        assert!(first_problem(&all).is_some(), "{:?}", python[0].text);
+    }
+}
+
+#[test]
 fn a_missing_or_extra_line_is_caught() {
     let missing: String = PYTHON05
         .lines()

@@ -228,11 +228,18 @@ fn record_twin(ws: &Workspace, twin: &Path, args: &[OsString], events: &Path) ->
         .stdin(Stdio::null());
     let status =
         run_demo(command).map_err(|e| Error::Failed(format!("cannot start {PYTHON}: {e}")))?;
-    match status.success() {
-        true => Ok(()),
-        false => Err(Error::Failed(format!(
-            "{} failed ({status}): no trace written",
-            relative(ws, twin).display()
+    outcome(status, &relative(ws, twin).display().to_string())
+}
+
+/// A demo that ends on its own error (2: a flag it does not take, 1: a port in use) said why
+/// in one `error:` line: the trace ends with its code and adds none. Any other end (a panic,
+/// a signal) is said here.
+fn outcome(status: ExitStatus, name: &str) -> Result<(), Error> {
+    match status.code() {
+        _ if status.success() => Ok(()),
+        Some(code @ (1 | 2)) => Err(Error::Said(code as u8)),
+        _ => Err(Error::Failed(format!(
+            "{name} failed ({status}): no trace written"
         ))),
     }
 }
@@ -268,12 +275,7 @@ fn record(
         .current_dir(&ws.root);
     let status =
         run_demo(command).map_err(|e| Error::Failed(format!("cannot start {name}: {e}")))?;
-    match status.success() {
-        true => Ok(()),
-        false => Err(Error::Failed(format!(
-            "{name} failed ({status}): no trace written"
-        ))),
-    }
+    outcome(status, name)
 }
 
 /// Runs the demo to its end in a process group of its own, Ctrl-C passed on (`child.rs`): no
