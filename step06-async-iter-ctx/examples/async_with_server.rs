@@ -107,6 +107,12 @@ async fn run(addr: SocketAddr, seconds: Option<u64>, options: ServeOptions) -> i
             _ => return Poll::Pending,
         };
         say("server", format!("{why}: closing"));
+        if why == "Ctrl-C" {
+            say(
+                "server",
+                "clients connected are served till they leave; Ctrl-C again quits now",
+            );
+        }
         Poll::Ready(Ok(()))
     })
     .await
