@@ -330,6 +330,42 @@ fn a_hang_is_named_in_seconds_busy_or_asleep() {
     assert!(says(&text, "mend `count` first"), "{text}");
 }
 
+/// A step's graded tests are in several files (step 5's `wake` is graded in four): they hung
+/// one file after the other, a limit each, so a hang in step 3's `gather` took 20 s to be named
+/// and one in four files 40 s. All at once, it is named when the limit is up.
+#[test]
+fn a_hang_in_several_test_files_is_named_after_one_limit() {
+    let copy = Copy::new("verify-hang-files");
+    let exercises = copy.ws.root.join("step01-tiny/exercises.toml");
+    let toml = fs::read_to_string(&exercises).expect("exercises.toml");
+    let one = "tests = [\"math::counts_down\"]";
+    let three = "tests = [\"math::counts_down\", \"more::counts\", \"most::counts\"]";
+    assert!(toml.contains(one), "{toml}");
+    fs::write(&exercises, toml.replace(one, three)).expect("write exercises.toml");
+    for file in ["more", "most"] {
+        let test = "use step01_tiny::*;\n\n#[test]\nfn counts_down_from_two() {\n    \
+                    assert_eq!(count_down(2), 2);\n}\n";
+        write(&copy.dir, &format!("step01-tiny/tests/{file}.rs"), test);
+    }
+    let body = "    let (mut n, mut steps) = (n, 0);\n    while n > 0 {\n        n -= 1;\n        \
+                steps += 1;\n    }\n    steps\n";
+    copy.write(
+        body,
+        "    let _ = n;\n    std::thread::sleep(std::time::Duration::MAX);\n    0\n",
+    );
+    // The first run builds the copy; the second only runs the tests.
+    copy.verify();
+    let start = Instant::now();
+    let (text, _) = copy.verify();
+    let took = start.elapsed();
+    for test in ["math::counts_down", "more::counts_down_from_two"] {
+        assert!(says(&text, test), "{text}");
+    }
+    assert!(says(&text, "3 other tests of it fail too"), "{text}");
+    // One limit is 3 s; one after the other, three files took at least 9 s.
+    assert!(took < Duration::from_secs(7), "{took:?}\n{text}");
+}
+
 #[test]
 fn a_missing_panic_says_which_one_was_expected_and_a_wrong_value_explains_more() {
     let copy = Copy::new("verify-no-panic");

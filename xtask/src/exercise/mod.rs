@@ -129,6 +129,16 @@ pub fn named<'a>(
     })
 }
 
+/// An exercise in the list `exercise N` prints: its name, its item and its file, in `width`
+/// columns of names. A line that wraps goes on under the item, not under the names, where it
+/// would read as another exercise.
+fn listed_line(exercise: &Exercise, width: usize, file: &str) -> String {
+    let first = format!("  {:<width$}  ", exercise.name);
+    let rest = " ".repeat(first.len());
+    let line = format!("{} in {file}", exercise.item);
+    crate::verify::text::wrap_hanging(&line, &first, &rest)
+}
+
 /// Writes the copy, unless one is there: a participant's work is never overwritten.
 fn create(
     ws: &Workspace,
@@ -161,8 +171,7 @@ fn create(
     );
     for exercise in exercises {
         let file = here.show(&dir.join(&step.name).join(&exercise.file));
-        let line = format!("{:<width$}  {} in {file}", exercise.name, exercise.item);
-        out.push_str(&crate::verify::wrap(&line, "  "));
+        out.push_str(&listed_line(exercise, width, &file));
     }
     let open = format!(
         "Open {shown} in your editor: it is a Cargo workspace, so rust-analyzer works there. \
@@ -176,4 +185,27 @@ fn create(
     ));
     print_out(&out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wrapped_exercise_goes_on_under_its_item() {
+        let exercise = Exercise {
+            name: "wake".into(),
+            file: "src/waker.rs".into(),
+            item: "impl Wake for TaskWaker: wake_by_ref".into(),
+            hints: vec!["Queue it.".into()],
+            tests: Vec::new(),
+        };
+        let file = "workshop/step05-futures-timers/step05-futures-timers/src/waker.rs";
+        let text = listed_line(&exercise, 6, file);
+        assert_eq!(
+            text,
+            "  wake    impl Wake for TaskWaker: wake_by_ref in\n          \
+             workshop/step05-futures-timers/step05-futures-timers/src/waker.rs\n"
+        );
+    }
 }

@@ -141,10 +141,30 @@ impl Runner {
         screen: &mut Screen,
     ) -> Result<Vec<TestResult>, Error> {
         let mut results = match selection {
-            Selection::Exactly(names) => self.run_each(binary, names, what, screen)?,
+            Selection::Exactly(names) => {
+                let tests: Vec<(&Binary, String)> =
+                    names.iter().map(|n| (binary, n.clone())).collect();
+                self.run_each(&tests, what, screen)?
+            }
             _ => self.run_binary(binary, selection, what, screen)?,
         };
-        self.again(binary, &mut results, screen)?;
+        self.again(&[binary], &mut results, screen)?;
+        Ok(results)
+    }
+
+    /// Runs `tests`, of any of the step's binaries, all at once, each in a process of its own,
+    /// as [`Selection::Exactly`] does for one binary: a test that hangs is named when its limit
+    /// is up, not after the limit of every binary before its own, one binary after the other.
+    /// Then each that failed on a wrong result or a panic runs once more, alone.
+    pub fn run_at_once(
+        &self,
+        tests: &[(&Binary, String)],
+        what: &str,
+        screen: &mut Screen,
+    ) -> Result<Vec<TestResult>, Error> {
+        let mut results = self.run_each(tests, what, screen)?;
+        let binaries: Vec<&Binary> = tests.iter().map(|(binary, _)| *binary).collect();
+        self.again(&binaries, &mut results, screen)?;
         Ok(results)
     }
 
@@ -156,12 +176,15 @@ impl Runner {
     /// passed alone.
     fn again(
         &self,
-        binary: &Binary,
+        binaries: &[&Binary],
         results: &mut [TestResult],
         screen: &mut Screen,
     ) -> Result<(), Error> {
         for result in results.iter_mut() {
             let Outcome::Failed(failure) = &result.outcome else {
+                continue;
+            };
+            let Some(binary) = binaries.iter().find(|b| b.target == result.target) else {
                 continue;
             };
             let todo = failure
@@ -236,8 +259,7 @@ impl Runner {
     /// often, beside two busy processes on two cores, and a hang took longer to name.)
     fn run_each(
         &self,
-        binary: &Binary,
-        names: &[String],
+        tests: &[(&Binary, String)],
         what: &str,
         screen: &mut Screen,
     ) -> Result<Vec<TestResult>, Error> {
@@ -245,12 +267,19 @@ impl Runner {
             return Err(super::stopped_error());
         }
         let logs = self.logs()?;
-        let mut running: Vec<Running> = Vec::new();
-        for (i, name) in names.iter().enumerate() {
+        let mut running: Vec<Running<'_>> = Vec::new();
+        for (i, (binary, name)) in tests.iter().enumerate() {
             let log = logs.join(format!("{}.{i}", binary.target));
             let args = [name, "--exact", "--test-threads", "1"].map(String::from);
-            let child = self.spawn(binary, &args, &log)?;
+            let child = match self.spawn(binary, &args, &log) {
+                Ok(child) => child,
+                Err(error) => {
+                    running.iter_mut().for_each(|r| stop(&mut r.child));
+                    return Err(error);
+                }
+            };
             running.push(Running {
+                binary,
                 name: name.clone(),
                 log,
                 child,
@@ -300,10 +329,10 @@ impl Runner {
                     busy: watch.busy(),
                 }),
                 (Some(Ended::Exited), Some((_, outcome))) => outcome,
-                _ => self.alone(binary, &run.name, screen)?,
+                _ => self.alone(run.binary, &run.name, screen)?,
             };
             results.push(TestResult {
-                target: binary.target.clone(),
+                target: run.binary.target.clone(),
                 name: run.name,
                 outcome,
             });
@@ -495,7 +524,9 @@ fn arguments(selection: &Selection) -> Vec<String> {
 
 /// One test running in a process of its own.
 #[derive(Debug)]
-struct Running {
+struct Running<'a> {
+    /// Its binary.
+    binary: &'a Binary,
     /// The test.
     name: String,
     /// Its output, without the extension.

@@ -188,23 +188,21 @@ pub fn verify_copy(
             .flat_map(|w| &w.exercise.tests);
         all.any(|t| t.covers(&binary.target, name))
     };
-    let mut results: Vec<TestResult> = Vec::new();
-    for (binary, names) in &tests {
-        let mine: Vec<String> = names
-            .iter()
-            .filter(|n| to_run(binary, n))
-            .cloned()
-            .collect();
-        if !mine.is_empty() {
-            let what = format!(
-                "running {} ({} test{} of your exercises)",
-                binary.label(),
-                mine.len(),
-                plural(mine.len())
-            );
-            results.extend(runner.run(binary, &Selection::Exactly(mine), &what, screen)?);
-        }
-    }
+    // Every binary's at once: a test that hangs is named after one limit, not one per binary.
+    let mine: Vec<(&libtest::Binary, String)> = tests
+        .iter()
+        .flat_map(|(binary, names)| names.iter().map(move |n| (*binary, n.clone())))
+        .filter(|(binary, n)| to_run(binary, n))
+        .collect();
+    let what = format!(
+        "running the {} test{} of your exercises",
+        mine.len(),
+        plural(mine.len())
+    );
+    let results: Vec<TestResult> = match mine.is_empty() {
+        true => Vec::new(),
+        false => runner.run_at_once(&mine, &what, screen)?,
+    };
     let warnings = warnings::yours(step, &dir, &written, &warnings);
     let grades: Vec<Grade> = written
         .iter()
