@@ -771,10 +771,14 @@ fn the_tests_of_a_todo_do_not_run() {
     let (text, _) = copy.verify();
     assert!(text.contains("  2. count          todo!()"), "{text}");
     assert!(!mark.exists(), "a test of a todo!() ran:\n{text}");
+    // Failing tests are said to be expected while a todo!() is left, and only then.
+    let expected = "(failing tests are expected at the start: each todo!() fails the tests";
+    assert!(text.contains(expected), "{text}");
     fs::write(&copy.file, &copy.done).expect("write");
     let (text, done) = copy.verify();
     assert!(done, "{text}");
     assert!(mark.exists(), "{text}");
+    assert!(!text.contains(expected), "{text}");
 }
 
 /// Each graded test runs once, all at once, its output in a file of its own: the logs of
