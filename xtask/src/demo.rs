@@ -43,7 +43,8 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
         match parser.next()? {
             Some(Short('h') | Long("help")) => return help(HELP),
             Some(Long(flag @ ("python" | "side-by-side"))) => {
-                python = crate::python::Mode::from_flag(&format!("--{flag}"));
+                let mut flag = vec![OsString::from(format!("--{flag}"))];
+                python = crate::python::take_mode(&mut flag, python)?;
             }
             Some(Value(word)) => words.push(word.string()?),
             Some(other) => return Err(unexpected("demo", other, "see `cargo xtask demo --help`")),
@@ -61,7 +62,7 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
     };
     // Everything after the name is the demo's; a `--` before it is optional.
     let mut args: Vec<OsString> = parser.raw_args()?.collect();
-    let python = crate::python::take_mode(&mut args).or(python);
+    let python = crate::python::take_mode(&mut args, python)?;
     if args.first().is_some_and(|arg| arg == "--") {
         args.remove(0);
     }

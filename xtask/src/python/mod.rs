@@ -61,18 +61,24 @@ impl Mode {
 }
 
 /// Takes `--python` and `--side-by-side` off the front of a demo's arguments (before `--`),
-/// and says which was asked for.
-pub fn take_mode(args: &mut Vec<OsString>) -> Option<Mode> {
-    let mut mode = None;
+/// and says which was asked for, after `before` (the flags given before the demo's name).
+/// Both at once is a usage error: side by side runs the twin already.
+pub fn take_mode(args: &mut Vec<OsString>, before: Option<Mode>) -> Result<Option<Mode>, Error> {
+    let mut mode = before;
     while let Some(found) = args
         .first()
         .and_then(|a| a.to_str())
         .and_then(Mode::from_flag)
     {
+        if mode.is_some_and(|mode| mode != found) {
+            return Err(Error::Usage(
+                "--python or --side-by-side, not both (side by side runs the twin too)".into(),
+            ));
+        }
         mode = Some(found);
         args.remove(0);
     }
-    mode
+    Ok(mode)
 }
 
 /// Whether a `demo` sample's words ask for a twin, so that `check` runs it through xtask

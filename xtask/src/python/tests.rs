@@ -7,6 +7,7 @@ use super::claims::{Claim, cited, outcomes};
 use super::columns::{render, wrap};
 use super::compare::{Differences, Line, Verdict, first_problem, rows};
 use super::{Mode, asks_for_twin, take_mode};
+use crate::Error;
 use crate::steps::{self, Step};
 
 /// Lines as a demo prints them.
@@ -239,10 +240,19 @@ fn claims_are_read_from_the_readme_and_from_the_output() {
 #[test]
 fn the_python_flags_come_off_the_front_of_the_demo_arguments() {
     let mut args: Vec<OsString> = ["--side-by-side", "--", "--talk-lt"].map(Into::into).into();
-    assert_eq!(take_mode(&mut args), Some(Mode::SideBySide));
+    assert_eq!(
+        take_mode(&mut args, None).ok(),
+        Some(Some(Mode::SideBySide))
+    );
     assert_eq!(args, ["--", "--talk-lt"]);
     let mut args: Vec<OsString> = ["--", "--python"].map(Into::into).into();
-    assert_eq!(take_mode(&mut args), None, "after `--`, it is the demo's");
+    let mode = take_mode(&mut args, None).ok();
+    assert_eq!(mode, Some(None), "after `--`, it is the demo's");
+    let mut args: Vec<OsString> = ["--python", "--python"].map(Into::into).into();
+    assert_eq!(take_mode(&mut args, None).ok(), Some(Some(Mode::Python)));
+    let mut args: Vec<OsString> = ["--python"].map(Into::into).into();
+    let both = take_mode(&mut args, Some(Mode::SideBySide));
+    assert!(matches!(both, Err(Error::Usage(_))), "{both:?}");
     assert!(asks_for_twin(&["--python".into()]));
     assert!(!asks_for_twin(&["--auto".into()]));
 }
