@@ -582,6 +582,65 @@ fn an_exit_waiting_for_a_socket_when_another_sockets_waker_panics_resumes_at_the
     assert_eq!(log, ["exit Cancelled", "exit read 1 byte"]);
 }
 
+/// A context manager whose exit holds its listener through a long goodbye (a sleep).
+struct SlowGoodbye {
+    /// Where it writes.
+    log: Log,
+}
+
+impl AsyncContextManager for SlowGoodbye {
+    type Resource = AioListener;
+    type Error = io::Error;
+
+    async fn enter(&mut self) -> io::Result<AioListener> {
+        AioListener::bind((Ipv4Addr::LOCALHOST, 0))
+    }
+
+    fn exit(
+        self,
+        listener: AioListener,
+        _: Outcome<io::Error>,
+    ) -> impl Future<Output = io::Result<()>> + 'static {
+        note(&self.log, "exit");
+        async move {
+            sleep(Duration::from_secs(10)).await;
+            drop(listener);
+            Ok(())
+        }
+    }
+}
+
+/// A cut scope's exit sleeps, holding its listener, when a neighbour panics: the teardown keeps
+/// the exit. The README says that a loop dropped instead of run again drops that cleanup, and
+/// the sockets it holds close: they must, and the loop's own descriptors too. (The sleep kept a
+/// handle to the loop across its await: the loop and the exit kept each other for ever.)
+#[test]
+fn a_sleeping_exit_kept_by_a_panic_closes_its_socket_when_the_loop_is_dropped() {
+    let log = without_leaks(|| {
+        let log = Log::default();
+        let event_loop = Loop::new().unwrap();
+        let manager = SlowGoodbye {
+            log: Rc::clone(&log),
+        };
+        event_loop.add_task(async move {
+            let scope = async_with(manager, async |_| pending::<io::Result<()>>().await);
+            let _ = cut_after(1, scope).await;
+        });
+        event_loop.add_task(async {
+            sleep(ms(10)).await; // the exit sleeps by now
+            panic!("another task fails");
+        });
+        let panicked = catch_unwind(AssertUnwindSafe(|| event_loop.run()));
+        assert_eq!(
+            message(&*panicked.expect_err("the panic")),
+            "another task fails"
+        );
+        drop(event_loop);
+        log.take()
+    });
+    assert_eq!(log, ["exit"]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // At once
 // ---------------------------------------------------------------------------------------------
