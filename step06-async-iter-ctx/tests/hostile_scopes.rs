@@ -24,7 +24,7 @@ use shared::echo::reverse_line;
 use shared::testing::{in_background, without_leaks};
 use step06_async_iter_ctx::{AioListener, AsyncContextManager, AsyncIterator, Co, Loop, Outcome};
 use step06_async_iter_ctx::{AioStream, OneShot, interrupt, sleep, timeout};
-use step06_async_iter_ctx::{Server, Stuck, async_with, context_from_generator, generator};
+use step06_async_iter_ctx::{Server, Stuck, async_with, context_from_generator, gather, generator};
 
 /// What the managers and bodies did, in order.
 type Log = Rc<RefCell<Vec<String>>>;
@@ -420,6 +420,69 @@ fn an_exit_in_progress_when_a_neighbour_panics_resumes_at_the_next_run() {
     assert!(panicked);
     assert_eq!(before, ["enter db", "exit db Cancelled"]);
     assert_eq!(after, ["enter db", "exit db Cancelled", "exit db done"]);
+}
+
+/// A context manager whose exit says goodbye to two peers at once, with `gather`: two tasks of
+/// its own, which take a while.
+struct GathersGoodbyes {
+    /// Where it writes.
+    log: Log,
+}
+
+impl AsyncContextManager for GathersGoodbyes {
+    type Resource = ();
+    type Error = io::Error;
+
+    async fn enter(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn exit(self, (): (), outcome: Outcome<io::Error>) -> impl Future<Output = io::Result<()>> {
+        let log = self.log;
+        async move {
+            note(&log, format!("exit {}", told(&outcome)));
+            let goodbye = |peer: &'static str| {
+                let log = Rc::clone(&log);
+                async move {
+                    sleep(ms(30)).await;
+                    note(&log, format!("goodbye {peer}"));
+                }
+            };
+            gather([goodbye("a"), goodbye("b")]).await;
+            note(&log, "exit done");
+            outcome.into_result()
+        }
+    }
+}
+
+/// An exit in progress when a neighbour panics, waiting for the tasks of its `gather`: the
+/// teardown keeps the exit, and the next `run` resumes it. Its tasks must be kept with it: if
+/// they are dropped, what it waits for can never come, and the next `run` gives it up as stuck.
+#[test]
+fn an_exit_that_gathers_when_a_neighbour_panics_ends_at_the_next_run() {
+    let (panicked, second, log) = without_leaks(|| {
+        let log = Log::default();
+        let event_loop = Loop::new().unwrap();
+        let manager = GathersGoodbyes {
+            log: Rc::clone(&log),
+        };
+        event_loop.add_task(async move {
+            let scope = async_with(manager, async |_| pending::<io::Result<()>>().await);
+            let _ = cut_after(1, scope).await;
+        });
+        event_loop.add_task(async {
+            sleep(ms(10)).await; // the exit waits for its goodbyes by now
+            panic!("another task fails");
+        });
+        let panicked = catch_unwind(AssertUnwindSafe(|| event_loop.run()));
+        let panicked = message(&*panicked.expect_err("the panic"));
+        let second = event_loop.run().map_err(|err| stuck(&err));
+        (panicked, second, log.take())
+    });
+    assert_eq!(panicked, "another task fails");
+    assert_eq!(second, Ok(()));
+    let expected = ["exit Cancelled", "goodbye a", "goodbye b", "exit done"];
+    assert_eq!(log, expected);
 }
 
 /// A scope is cut and its exit becomes a task; a neighbour polled before that exit's first poll
