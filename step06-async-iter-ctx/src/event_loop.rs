@@ -86,6 +86,8 @@ struct Inner {
     running: Cell<bool>,
     /// Cleanup that drops handed over (or a teardown kept), to become tasks before it sleeps.
     cleanup: RefCell<Vec<Task>>,
+    /// True while a cleanup task is polled: the tasks it adds (a `gather`'s) are cleanup too.
+    in_cleanup: Cell<bool>,
 }
 
 /// The tasks, each in a slot numbered by its id; a finished task's id is given to the next one.
@@ -124,6 +126,7 @@ impl Loop {
             turns: Cell::new(0),
             running: Cell::new(false),
             cleanup: RefCell::new(Vec::new()),
+            in_cleanup: Cell::new(false),
         };
         Ok(Loop {
             inner: Rc::new(inner),
@@ -147,7 +150,7 @@ impl Loop {
     /// [`Loop::add_task`], under a name that `cargo xtask trace` and `--step` show: a task is
     /// easier to follow as `client 127.0.0.1:50312` than as task 7.
     pub fn add_task_named(&self, name: &str, task: impl Future<Output = ()> + 'static) {
-        self.add(name, Box::pin(task), false);
+        self.add(name, Box::pin(task), self.inner.in_cleanup.get());
     }
 
     /// Adds `task`, marked as cleanup or not, and queues it.
@@ -280,7 +283,9 @@ impl Loop {
         if slot.handle.take_queued() {
             let mut cx = Context::from_waker(&slot.waker);
             record::polling(id);
+            self.inner.in_cleanup.set(slot.cleanup);
             let ready = slot.task.as_mut().poll(&mut cx).is_ready();
+            self.inner.in_cleanup.set(false);
             record::polled(id, ready);
             if ready {
                 record::finished(id);
@@ -411,6 +416,7 @@ impl Drop for Running {
     fn drop(&mut self) {
         let inner = &self.event_loop.inner;
         inner.running.set(false);
+        inner.in_cleanup.set(false); // a cleanup task whose poll panicked left it set
         CURRENT.replace(self.previous.take());
         // A run cut short (a panic, a failing reactor) leaves tasks behind: drop them. Take them
         // out of the slab, then drop them, in two statements: the slab is borrowed until the end

@@ -9,6 +9,7 @@
 
 use std::cell::RefCell;
 use std::io;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::time::Duration;
 
 use mio::{Events, Interest, Token};
@@ -168,10 +169,16 @@ impl Reactor {
             }
         }
         // Set them once the borrows are over: setting one wakes tasks, and a waker may be
-        // anything, even code that registers a socket.
+        // anything, even code that registers a socket. Or one that panics: the others are set
+        // all the same, for a future that outlives the panic may wait for one.
+        let mut first_panic = None;
         for (token, event) in events_due {
             record::socket_ready(token);
-            let _ = event.set(()); // set for nobody: fine
+            let set = catch_unwind(AssertUnwindSafe(|| event.set(()))); // for nobody: fine
+            first_panic = first_panic.or(set.err());
+        }
+        if let Some(panic) = first_panic {
+            resume_unwind(panic);
         }
     }
 }

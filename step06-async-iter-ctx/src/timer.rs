@@ -21,9 +21,11 @@ use crate::{Loop, OneShot};
 /// Outside a running [`Loop`]: there is no loop to keep the timer (tokio panics the same way).
 pub async fn sleep(duration: Duration) {
     let done = OneShot::new();
-    let event_loop = Loop::current()
-        .unwrap_or_else(|error| panic!("sleep: {error}: await it in a task of Loop::run_task"));
-    event_loop.call_later(duration, done.clone());
+    // The loop is not kept across the await: a sleep that outlives its run (in a task kept
+    // for the next one) would keep the loop alive, and every socket it holds open.
+    Loop::current()
+        .unwrap_or_else(|error| panic!("sleep: {error}: await it in a task of Loop::run_task"))
+        .call_later(duration, done.clone());
     done.await;
 }
 

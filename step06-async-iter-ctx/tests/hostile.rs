@@ -400,6 +400,45 @@ fn a_waker_that_panics_leaves_the_loop_usable() {
     });
 }
 
+/// A future waits for a socket's bytes, and is kept outside the loop; another socket's event,
+/// come in the same wait of the reactor, wakes a waker that panics. The run is torn down; the
+/// kept future, awaited in the next run, gets its bytes: its event was set all the same. (Left
+/// unset, its one-shot was dropped with the panic, and the future was taken for stuck.)
+#[test]
+fn a_waker_that_panics_does_not_lose_the_other_socket_events_of_its_wait() {
+    let (text, read) = without_leaks(|| {
+        let ((panicky, mut panicky_peer), (kept, mut kept_peer)) = (pair(), pair());
+        let event_loop = Loop::new().unwrap();
+        let reading = Box::pin(async move {
+            let mut answer = [0; 8];
+            kept.recv(&mut answer).await
+        });
+        let reading = Rc::new(RefCell::new(Some(reading)));
+        let keeps = Rc::clone(&reading);
+        event_loop.add_task(async move {
+            let mut buf = [0; 8];
+            let mut recv = pin!(panicky.recv(&mut buf));
+            let waker = Waker::from(Arc::new(PanicsWhenWoken));
+            let _ = recv.as_mut().poll(&mut Context::from_waker(&waker));
+            let mut waiting = keeps.borrow_mut().take().unwrap();
+            poll_fn(|cx| Poll::Ready(waiting.as_mut().poll(cx).is_pending())).await;
+            *keeps.borrow_mut() = Some(waiting); // kept, waiting for its bytes, in this loop
+            sleep(ms(10)).await; // the reactor's first word, "both can be written to", is said
+            // Both events come in the loop's next wait, the one whose waker panics first.
+            panicky_peer.write_all(b"a").unwrap();
+            kept_peer.write_all(b"b").unwrap();
+            pending::<()>().await;
+        });
+        let panicked = catch_unwind(AssertUnwindSafe(|| event_loop.run()));
+        let text = message(&*panicked.expect_err("the waker panics"));
+        let waiting = reading.borrow_mut().take().unwrap();
+        let read = event_loop.run_task(waiting).map_err(|err| stuck(&err));
+        (text, read.map(|read| read.map_err(|err| err.kind())))
+    });
+    assert_eq!(text, "a waker fails");
+    assert_eq!(read, Ok(Ok(1)));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Re-entrancy
 // ---------------------------------------------------------------------------------------------

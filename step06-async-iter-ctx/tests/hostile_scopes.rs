@@ -23,8 +23,8 @@ use std::time::Duration;
 use shared::echo::reverse_line;
 use shared::testing::{in_background, without_leaks};
 use step06_async_iter_ctx::{AioListener, AsyncContextManager, AsyncIterator, Co, Loop, Outcome};
-use step06_async_iter_ctx::{OneShot, interrupt, sleep, timeout};
-use step06_async_iter_ctx::{Server, Stuck, async_with, context_from_generator, generator};
+use step06_async_iter_ctx::{AioStream, OneShot, interrupt, sleep, timeout};
+use step06_async_iter_ctx::{Server, Stuck, async_with, context_from_generator, gather, generator};
 
 /// What the managers and bodies did, in order.
 type Log = Rc<RefCell<Vec<String>>>;
@@ -422,6 +422,69 @@ fn an_exit_in_progress_when_a_neighbour_panics_resumes_at_the_next_run() {
     assert_eq!(after, ["enter db", "exit db Cancelled", "exit db done"]);
 }
 
+/// A context manager whose exit says goodbye to two peers at once, with `gather`: two tasks of
+/// its own, which take a while.
+struct GathersGoodbyes {
+    /// Where it writes.
+    log: Log,
+}
+
+impl AsyncContextManager for GathersGoodbyes {
+    type Resource = ();
+    type Error = io::Error;
+
+    async fn enter(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn exit(self, (): (), outcome: Outcome<io::Error>) -> impl Future<Output = io::Result<()>> {
+        let log = self.log;
+        async move {
+            note(&log, format!("exit {}", told(&outcome)));
+            let goodbye = |peer: &'static str| {
+                let log = Rc::clone(&log);
+                async move {
+                    sleep(ms(30)).await;
+                    note(&log, format!("goodbye {peer}"));
+                }
+            };
+            gather([goodbye("a"), goodbye("b")]).await;
+            note(&log, "exit done");
+            outcome.into_result()
+        }
+    }
+}
+
+/// An exit in progress when a neighbour panics, waiting for the tasks of its `gather`: the
+/// teardown keeps the exit, and the next `run` resumes it. Its tasks must be kept with it: if
+/// they are dropped, what it waits for can never come, and the next `run` gives it up as stuck.
+#[test]
+fn an_exit_that_gathers_when_a_neighbour_panics_ends_at_the_next_run() {
+    let (panicked, second, log) = without_leaks(|| {
+        let log = Log::default();
+        let event_loop = Loop::new().unwrap();
+        let manager = GathersGoodbyes {
+            log: Rc::clone(&log),
+        };
+        event_loop.add_task(async move {
+            let scope = async_with(manager, async |_| pending::<io::Result<()>>().await);
+            let _ = cut_after(1, scope).await;
+        });
+        event_loop.add_task(async {
+            sleep(ms(10)).await; // the exit waits for its goodbyes by now
+            panic!("another task fails");
+        });
+        let panicked = catch_unwind(AssertUnwindSafe(|| event_loop.run()));
+        let panicked = message(&*panicked.expect_err("the panic"));
+        let second = event_loop.run().map_err(|err| stuck(&err));
+        (panicked, second, log.take())
+    });
+    assert_eq!(panicked, "another task fails");
+    assert_eq!(second, Ok(()));
+    let expected = ["exit Cancelled", "goodbye a", "goodbye b", "exit done"];
+    assert_eq!(log, expected);
+}
+
 /// A scope is cut and its exit becomes a task; a neighbour polled before that exit's first poll
 /// panics. The exit was handed over before the turn of the panic, so it is a task, not cleanup
 /// waiting aside: the teardown must keep it all the same, for the next `run`.
@@ -484,6 +547,161 @@ fn nested_scopes_cut_together_whose_inner_exit_panics_still_run_the_outer_exit()
         "exit outer done",
     ];
     assert_eq!(after, expected);
+}
+
+/// A context manager whose resource is a stream, and whose exit reads one byte from it: a
+/// goodbye that waits for the peer's answer.
+struct AwaitsAnswer {
+    /// The stream, until `enter` lends it.
+    stream: Option<AioStream>,
+    /// Where it writes.
+    log: Log,
+}
+
+impl AsyncContextManager for AwaitsAnswer {
+    type Resource = AioStream;
+    type Error = io::Error;
+
+    async fn enter(&mut self) -> io::Result<AioStream> {
+        self.stream
+            .take()
+            .ok_or_else(|| io::Error::other("entered twice"))
+    }
+
+    fn exit(
+        self,
+        stream: AioStream,
+        outcome: Outcome<io::Error>,
+    ) -> impl Future<Output = io::Result<()>> + 'static {
+        let log = self.log;
+        async move {
+            note(&log, format!("exit {}", told(&outcome)));
+            let mut answer = [0; 8];
+            let read = stream.recv(&mut answer).await?;
+            note(&log, format!("exit read {read} byte"));
+            outcome.into_result()
+        }
+    }
+}
+
+/// A waker of our own that panics when woken.
+struct PanicsWhenWoken;
+
+impl std::task::Wake for PanicsWhenWoken {
+    fn wake(self: std::sync::Arc<Self>) {
+        panic!("a waker fails");
+    }
+}
+
+/// A connected pair on loopback: an `AioStream` for the loop's side, a std stream for the peer.
+fn pair() -> (AioStream, TcpStream) {
+    let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let connect = Loop::new().unwrap().run_task(AioStream::connect(addr));
+    let (peer, _) = listener.accept().unwrap();
+    (connect.unwrap().unwrap(), peer)
+}
+
+/// A cut scope's exit waits for its socket; another socket's event, come in the same wait of
+/// the reactor, wakes a waker that panics. The panic tears the run down and the exit is kept:
+/// the next `run` resumes it, and the event it waited for must have been set all the same.
+/// (Left unset, its one-shot was dropped with the panic, and the exit was taken for stuck.)
+#[test]
+fn an_exit_waiting_for_a_socket_when_another_sockets_waker_panics_resumes_at_the_next_run() {
+    let (text, second, log) = without_leaks(|| {
+        let log = Log::default();
+        let ((panicky, mut panicky_peer), (exits, mut exits_peer)) = (pair(), pair());
+        let event_loop = Loop::new().unwrap();
+        let manager = AwaitsAnswer {
+            stream: Some(exits),
+            log: Rc::clone(&log),
+        };
+        event_loop.add_task(async move {
+            let scope = async_with(manager, async |_| pending::<io::Result<()>>().await);
+            let _ = cut_after(1, scope).await;
+        });
+        event_loop.add_task(async move {
+            sleep(ms(10)).await; // the exit waits for its byte by now
+            let mut buf = [0; 8];
+            let mut recv = Box::pin(panicky.recv(&mut buf));
+            let waker = Waker::from(std::sync::Arc::new(PanicsWhenWoken));
+            assert!(
+                recv.as_mut()
+                    .poll(&mut Context::from_waker(&waker))
+                    .is_pending()
+            );
+            // Both events come in the loop's next wait, the one whose waker panics first.
+            panicky_peer.write_all(b"a").unwrap();
+            exits_peer.write_all(b"b").unwrap();
+            pending::<()>().await;
+        });
+        let panicked = catch_unwind(AssertUnwindSafe(|| event_loop.run()));
+        let text = message(&*panicked.expect_err("the waker panics"));
+        let second = event_loop.run().map_err(|err| stuck(&err));
+        (text, second, log.take())
+    });
+    assert_eq!(text, "a waker fails");
+    assert_eq!(second, Ok(()));
+    assert_eq!(log, ["exit Cancelled", "exit read 1 byte"]);
+}
+
+/// A context manager whose exit holds its listener through a long goodbye (a sleep).
+struct SlowGoodbye {
+    /// Where it writes.
+    log: Log,
+}
+
+impl AsyncContextManager for SlowGoodbye {
+    type Resource = AioListener;
+    type Error = io::Error;
+
+    async fn enter(&mut self) -> io::Result<AioListener> {
+        AioListener::bind((Ipv4Addr::LOCALHOST, 0))
+    }
+
+    fn exit(
+        self,
+        listener: AioListener,
+        _: Outcome<io::Error>,
+    ) -> impl Future<Output = io::Result<()>> + 'static {
+        note(&self.log, "exit");
+        async move {
+            sleep(Duration::from_secs(10)).await;
+            drop(listener);
+            Ok(())
+        }
+    }
+}
+
+/// A cut scope's exit sleeps, holding its listener, when a neighbour panics: the teardown keeps
+/// the exit. The README says that a loop dropped instead of run again drops that cleanup, and
+/// the sockets it holds close: they must, and the loop's own descriptors too. (The sleep kept a
+/// handle to the loop across its await: the loop and the exit kept each other for ever.)
+#[test]
+fn a_sleeping_exit_kept_by_a_panic_closes_its_socket_when_the_loop_is_dropped() {
+    let log = without_leaks(|| {
+        let log = Log::default();
+        let event_loop = Loop::new().unwrap();
+        let manager = SlowGoodbye {
+            log: Rc::clone(&log),
+        };
+        event_loop.add_task(async move {
+            let scope = async_with(manager, async |_| pending::<io::Result<()>>().await);
+            let _ = cut_after(1, scope).await;
+        });
+        event_loop.add_task(async {
+            sleep(ms(10)).await; // the exit sleeps by now
+            panic!("another task fails");
+        });
+        let panicked = catch_unwind(AssertUnwindSafe(|| event_loop.run()));
+        assert_eq!(
+            message(&*panicked.expect_err("the panic")),
+            "another task fails"
+        );
+        drop(event_loop);
+        log.take()
+    });
+    assert_eq!(log, ["exit"]);
 }
 
 // ---------------------------------------------------------------------------------------------
