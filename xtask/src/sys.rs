@@ -56,8 +56,10 @@ pub struct KeyByKey {
 
 impl KeyByKey {
     /// Switches standard input's terminal to one key at a time; `None` when standard input is
-    /// not a terminal (a pipe, a file), where lines are read as they come.
-    pub fn enter() -> io::Result<Option<KeyByKey>> {
+    /// not a terminal (a pipe, a file), where lines are read as they come. With `ctrl_c_a_key`,
+    /// Ctrl-C is read as a key (byte 3) instead of a signal that would end the process before
+    /// the terminal got its modes back.
+    pub fn enter(ctrl_c_a_key: bool) -> io::Result<Option<KeyByKey>> {
         if !io::stdin().is_terminal() {
             return Ok(None);
         }
@@ -70,6 +72,9 @@ impl KeyByKey {
         }
         let mut keys = saved;
         keys.c_lflag &= !(libc::ICANON | libc::ECHO);
+        if ctrl_c_a_key {
+            keys.c_lflag &= !libc::ISIG;
+        }
         keys.c_cc[libc::VMIN] = 1;
         keys.c_cc[libc::VTIME] = 0;
         set(&keys)?;

@@ -76,7 +76,7 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
     let (tell, heard) = mpsc::channel();
     // Kept alive while watching; `None` when the system gives no events (then Enter runs).
     let watcher = watch_files(&dir, step, tell.clone());
-    let keys = sys::KeyByKey::enter()
+    let keys = sys::KeyByKey::enter(false)
         .map_err(|e| Error::Failed(format!("cannot read keys from the terminal: {e}")))?;
     listen_to_keys(tell);
     let end = watch(ws, &here, step, &heard, watcher.is_ok());

@@ -54,7 +54,7 @@ options:
                               of step A with `patch -p1` (GNU patch) or `git apply`
   --stat                      changed files with +/- counts, then totals
   --slides                    a page per file, titled with what it is for and its size; on a
-                              terminal, Enter shows the next (b Enter: back, q Enter: quit),
+                              terminal, Enter or → shows the next (b or ←: back, q: quit),
                               elsewhere the pages follow one another
   --file PATH                 only this file or directory (src/lib.rs, src), in full
   --context N, -U N           lines of context around each change (default 3)

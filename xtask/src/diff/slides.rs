@@ -6,17 +6,17 @@
 //! removed files, the other demos, tests and benches, the workshop metadata it left out.
 //!
 //! On a terminal (stdin and stdout both), each page starts at the top of a cleared screen and
-//! waits: Enter shows the next one, `b` and Enter the one before, `q` and Enter (or Ctrl-D)
-//! stop. A file taller than the screen goes on over several screens, titled "part 2 of 3".
+//! waits for a key: Enter, space or → shows the next one, `b` or ← the one before, `q`, Ctrl-C
+//! or Ctrl-D stop. A file taller than the screen goes on over several screens, titled "part 2 of 3".
 //! Anywhere else nobody can press Enter: one line on stderr says so, and the pages follow one
 //! another on stdout, each under its title, a blank line between two.
 
-use std::io::{self, BufRead, IsTerminal};
+use std::io::{self, IsTerminal, Read};
 use std::process::{Command, Stdio};
 
 use super::files::{purpose, restore};
 use super::{Diff, FileDiff};
-use crate::{Error, WIDTH, print_out};
+use crate::{Error, WIDTH, print_out, sys};
 
 /// One slide: its title lines, then its body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,19 +40,55 @@ pub(super) fn show(diff: &Diff, color: bool) -> Result<(), Error> {
         return print_out(&(pages.join("\n\n") + "\n"));
     }
     let screens = screens(&pages, terminal_size());
+    // Keys, not lines; the terminal gets its modes back when `keys` is dropped, however we leave.
+    let keys = sys::KeyByKey::enter(true)
+        .map_err(|e| Error::Failed(format!("cannot read keys from the terminal: {e}")))?;
     let mut at = 0;
+    let mut stdin = io::stdin().lock();
     loop {
         print_out(&format!("\x1b[H\x1b[2J{}\n", screens[at].join("\n")))?;
         print_out(&prompt(at, screens.len(), color))?;
-        let mut answer = String::new();
-        match io::stdin().lock().read_line(&mut answer) {
-            // Ctrl-D: the cursor is still on the prompt's line.
-            Ok(0) | Err(_) => return print_out("\n"),
-            Ok(_) if answer.trim() == "q" => return Ok(()),
-            Ok(_) if answer.trim() == "b" => at = at.saturating_sub(1),
-            Ok(_) if at + 1 == screens.len() => return Ok(()),
-            Ok(_) => at += 1,
+        match next_key(&mut stdin) {
+            Key::Next if at + 1 < screens.len() => at += 1,
+            Key::Back => at = at.saturating_sub(1),
+            Key::Other => {}
+            // The end, `q`, Ctrl-C or Ctrl-D: the cursor is still on the prompt's line.
+            Key::Next | Key::Quit => break,
         }
+    }
+    drop(keys);
+    print_out("\n")
+}
+
+/// What a key asks of the slides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Next,
+    Back,
+    Quit,
+    Other,
+}
+
+/// Reads one key: a byte, or an arrow's three (`ESC [ C`). The end of input quits.
+fn next_key(input: &mut impl Read) -> Key {
+    let mut byte = [0u8; 1];
+    let mut read = || match input.read(&mut byte) {
+        Ok(1) => Some(byte[0]),
+        _ => None,
+    };
+    match read() {
+        None => Key::Quit,
+        Some(0x1b) => match (read(), read()) {
+            (Some(b'['), Some(b'C' | b'B')) => Key::Next,
+            (Some(b'['), Some(b'D' | b'A')) => Key::Back,
+            (None, _) | (_, None) => Key::Quit,
+            _ => Key::Other,
+        },
+        Some(b'\n' | b'\r' | b' ' | b'n') => Key::Next,
+        Some(b'b' | b'p') => Key::Back,
+        // Ctrl-C, Ctrl-D: read as keys here (see `KeyByKey::enter`).
+        Some(b'q' | b'Q' | 3 | 4) => Key::Quit,
+        Some(_) => Key::Other,
     }
 }
 
@@ -225,11 +261,10 @@ fn visible_width(line: &str) -> usize {
     width
 }
 
-/// The line at the bottom of a screen: which keys do what (the title says where we are). The
-/// terminal reads a line at a time, so `b` and `q` take an Enter too, and the prompt says so.
+/// The line at the bottom of a screen: which keys do what (the title says where we are).
 fn prompt(at: usize, count: usize, color: bool) -> String {
     let next = if at + 1 == count { "end" } else { "next" };
-    let text = format!("Enter: {next} · b Enter: back · q Enter: quit");
+    let text = format!("Enter or →: {next} · b or ←: back · q: quit");
     match color {
         true => format!("\x1b[7m {text} \x1b[0m "),
         false => format!("[{text}] "),
@@ -290,12 +325,30 @@ mod tests {
     }
 
     #[test]
-    fn the_prompt_says_that_b_and_q_take_an_enter_too() {
+    fn the_prompt_says_which_keys_do_what() {
         assert_eq!(
             prompt(0, 2, false),
-            "[Enter: next · b Enter: back · q Enter: quit] "
+            "[Enter or →: next · b or ←: back · q: quit] "
         );
-        assert!(prompt(1, 2, true).contains(" Enter: end · b Enter: back · q Enter: quit "));
+        assert!(prompt(1, 2, true).contains(" Enter or →: end · b or ←: back · q: quit "));
+    }
+
+    #[test]
+    fn keys_and_arrows_page_and_ctrl_c_or_the_end_of_input_quits() {
+        let keys = |bytes: &[u8]| {
+            let mut input = bytes;
+            let mut keys = Vec::new();
+            while !input.is_empty() {
+                keys.push(next_key(&mut input));
+            }
+            keys
+        };
+        use Key::*;
+        assert_eq!(keys(b"\n \rn"), [Next, Next, Next, Next]);
+        assert_eq!(keys(b"\x1b[C\x1b[B\x1b[D\x1b[A"), [Next, Next, Back, Back]);
+        assert_eq!(keys(b"bpx"), [Back, Back, Other]);
+        assert_eq!(keys(b"q\x03\x04"), [Quit, Quit, Quit]);
+        assert_eq!(next_key(&mut &b""[..]), Quit);
     }
 
     #[test]
