@@ -234,3 +234,24 @@ fn a_demo_that_fails_on_its_own_error_is_one_line_and_its_exit_code() {
     let output = finish(start_trace(&args, &dir));
     assert_said_once(&output, 1, "address already in use");
 }
+
+/// `--out DIR` is a path typed where the command ran, as any other, and the files written are
+/// named as they open from there.
+#[test]
+fn out_is_taken_from_where_the_command_ran() {
+    let here = common::scratch("trace_out_from_here");
+    let child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["trace", "3", "talk", "--out", "pages"])
+        .current_dir(&here)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the xtask binary");
+    let output = finish(child);
+    let pages = here.join("pages");
+    let (_, page, _) = read_back(&pages, &["3", "talk"], &output);
+    assert!(page.contains("talk03"), "the page of talk03");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("\nwrote pages/step03-talk03.html\n"), "{stdout}");
+}

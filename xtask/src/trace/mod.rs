@@ -12,6 +12,7 @@ pub mod html;
 pub mod model;
 pub mod stats;
 
+use std::env;
 use std::ffi::OsString;
 use std::fs;
 use std::io;
@@ -21,6 +22,7 @@ use std::process::{Command, ExitCode, ExitStatus, Stdio};
 use lexopt::prelude::*;
 
 use crate::child::Supervise;
+use crate::exercise::here::Here;
 use crate::python::{self, PYTHON};
 use crate::steps::{self, Step};
 use crate::{Error, Workspace, demo, help, unexpected};
@@ -85,7 +87,10 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
                 let Some(out) = args.get(1) else {
                     return Err(Error::Usage("--out needs a directory".into()));
                 };
-                dir = ws.root.join(out);
+                // From where the command ran, as any path typed there.
+                dir = env::current_dir()
+                    .unwrap_or_else(|_| ws.root.clone())
+                    .join(out);
                 args.drain(..2);
             }
             _ => break,
@@ -114,8 +119,8 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
     write(&page, &html::page(&title, &trace))?;
     write(&json, &chrome::json(&title, &trace))?;
     println!("{}", summary(&trace));
-    println!("wrote {}", relative(ws, &page).display());
-    println!("  and {}", relative(ws, &json).display());
+    println!("wrote {}", opened_from_here(ws, &page));
+    println!("  and {}", opened_from_here(ws, &json));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -213,8 +218,8 @@ fn both(
     write(&page, &html::programs_page(&title, &programs))?;
     write(&json, &chrome::programs_json(&title, &programs))?;
     println!("{}", programs_summary(&programs));
-    println!("wrote {}", relative(ws, &page).display());
-    println!("  and {}", relative(ws, &json).display());
+    println!("wrote {}", opened_from_here(ws, &page));
+    println!("  and {}", opened_from_here(ws, &json));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -249,6 +254,11 @@ fn read(events: &Path, name: &str) -> Result<Trace, Error> {
     let text = fs::read_to_string(events)
         .map_err(|e| Error::Failed(format!("no events from {name}: {e}")))?;
     Trace::parse(&text).map_err(|why| Error::Failed(format!("{}: {why}", events.display())))
+}
+
+/// A file written, as it opens from where the command ran.
+fn opened_from_here(ws: &Workspace, path: &Path) -> String {
+    Here::now(&ws.root).show(path)
 }
 
 /// `path`, from the workspace's root if it is under it.
