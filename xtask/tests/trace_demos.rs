@@ -253,5 +253,8 @@ fn out_is_taken_from_where_the_command_ran() {
     let (_, page, _) = read_back(&pages, &["3", "talk"], &output);
     assert!(page.contains("talk03"), "the page of talk03");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("\nwrote pages/step03-talk03.html\n"), "{stdout}");
+    assert!(
+        stdout.contains("\nwrote pages/step03-talk03.html\n"),
+        "{stdout}"
+    );
 }
