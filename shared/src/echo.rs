@@ -278,7 +278,8 @@ pub struct Session {
 pub struct Refused {
     /// The replies to the lines before the offending one, then `error: …\n`.
     pub reply: Vec<u8>,
-    /// Why the connection ends (`InvalidData`: a line over the limit).
+    /// Why the connection ends (`InvalidData`: a line over the limit; `UnexpectedEof`: the
+    /// stream ended in the middle of a line).
     pub error: io::Error,
 }
 
@@ -297,11 +298,18 @@ impl Session {
 
     /// Takes bytes as they came from the network and returns the replies to send: one reversed
     /// line per complete line received, none while a line is unfinished.
+    ///
+    /// No bytes is the end of the stream, as `recv` says it: fine between two lines, refused in
+    /// the middle of one. A client that closed only its side still reads, and is told why.
     pub fn receive(&mut self, bytes: &[u8]) -> Result<Vec<u8>, Refused> {
         self.lines.push(bytes);
         let mut reply = Vec::new();
         loop {
-            match self.lines.next_line() {
+            let line = match bytes {
+                [] => self.lines.finish().map(|()| None),
+                _ => self.lines.next_line(),
+            };
+            match line {
                 Ok(Some(line)) => self.answer(&line, &mut reply),
                 Ok(None) => return Ok(reply),
                 Err(error) => {

@@ -213,6 +213,19 @@ fn a_session_refuses_a_long_line_after_answering_those_before() {
 }
 
 #[test]
+fn no_bytes_is_the_end_fine_between_lines_refused_in_the_middle_of_one() {
+    let mut session = session(100);
+    assert_eq!(session.receive(b"").unwrap(), b"");
+    shared::capture(|| session.receive(b"ok\ncut")).0.unwrap();
+    let refused = session.receive(b"").unwrap_err();
+    assert_eq!(
+        refused.reply,
+        b"error: ended mid-line (3 bytes without a newline)\n"
+    );
+    assert_eq!(refused.error.kind(), ErrorKind::UnexpectedEof);
+}
+
+#[test]
 fn a_session_logs_a_few_lines_per_client_then_goes_quiet() {
     let options = ServeOptions {
         log_lines: 2,

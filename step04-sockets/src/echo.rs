@@ -47,10 +47,9 @@ pub async fn handle_client(stream: &AioStream, session: &mut Session) -> io::Res
     let mut buf = vec![0; RECV_SIZE];
     loop {
         let received = stream.recv(&mut buf).await?;
-        if received == 0 {
-            return session.finish();
-        }
+        // No bytes: the client closed its side, and `receive` checks that no line was cut.
         match session.receive(&buf[..received]) {
+            Ok(_) if received == 0 => return Ok(()),
             Ok(replies) => stream.send_all(&replies).await?,
             Err(refused) => {
                 // Say why we hang up. Best effort: the client may be gone already.

@@ -66,10 +66,9 @@ pub async fn handle_client(stream: &AioStream, session: &mut Session) -> io::Res
             }
             received => received?,
         };
-        if received == 0 {
-            return session.finish();
-        }
+        // No bytes: the client closed its side, and `receive` checks that no line was cut.
         match session.receive(&buf[..received]) {
+            Ok(_) if received == 0 => return Ok(()),
             Ok(replies) => timeout(session.idle_timeout(), stream.send_all(&replies)).await?,
             Err(refused) => {
                 // Say why we hang up. Best effort: the client may be gone already.

@@ -74,11 +74,14 @@ pub async fn handle_client(stream: &AioStream, session: &mut Session) -> io::Res
 }
 
 /// Sends the replies so far and, when the client can be told, why the connection ends (silent
-/// for too long, a line too long); then fails with `err`. Best effort: the client may be gone.
+/// for too long, a line too long, or cut by the end of the stream: a client that closed only its
+/// side still reads); then fails with `err`. Best effort: the client may be gone.
 async fn hang_up(stream: &AioStream, mut replies: Vec<u8>, err: io::Error) -> io::Result<()> {
     match err.kind() {
         io::ErrorKind::TimedOut => replies.extend_from_slice(IDLE),
-        io::ErrorKind::InvalidData => replies.extend(format!("error: {err}\n").into_bytes()),
+        io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
+            replies.extend(format!("error: {err}\n").into_bytes())
+        }
         _ => {}
     }
     let _ = timeout(DRAIN_WAIT, stream.send_all(&replies)).await;

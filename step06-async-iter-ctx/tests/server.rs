@@ -77,6 +77,29 @@ fn a_client_leaving_mid_line_is_reported_and_the_others_are_served() {
 }
 
 #[test]
+fn a_client_that_closes_its_side_mid_line_is_told_why() {
+    without_leaks(|| {
+        let server = Server::start(1, defaults());
+        let mut client = Client::connect(server.addr).unwrap();
+        client.stream().write_all(b"one\nno newline").unwrap();
+        // It writes no more, but it still reads: `printf 'one\nno newline' | nc -N`.
+        client.stream().shutdown(Shutdown::Write).unwrap();
+        assert_eq!(client.read_line().unwrap(), b"eno");
+        let why = "error: ended mid-line (10 bytes without a newline)";
+        assert_eq!(client.read_line().unwrap(), why.as_bytes());
+        let after = client.read_line().unwrap_err();
+        assert_eq!(
+            after.kind(),
+            ErrorKind::UnexpectedEof,
+            "a clean end after it"
+        );
+        drop(client);
+        let log = server.finish();
+        assert!(log.iter().any(|l| l.ends_with(why)), "{log:#?}");
+    });
+}
+
+#[test]
 fn a_line_over_the_limit_gets_an_error_line_and_only_its_connection_closes() {
     without_leaks(|| {
         let options = ServeOptions {
