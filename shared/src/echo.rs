@@ -232,11 +232,25 @@ impl Drop for Seat {
     }
 }
 
-/// True for `accept` errors caused by one client leaving early, not by the listener: skip it.
+/// True for `accept` errors caused by one client leaving early or by its network, not by the
+/// listener: skip it. Linux's accept(2) passes on a new connection's pending network errors and
+/// asks to retry those as `EAGAIN` (its `ENONET` is Linux's alone, and left out here).
 fn client_gave_up(err: &io::Error) -> bool {
-    matches!(
+    let kind = matches!(
         err.kind(),
         io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset
+    );
+    kind || matches!(
+        err.raw_os_error(),
+        Some(
+            libc::EPROTO
+                | libc::ENOPROTOOPT
+                | libc::EHOSTDOWN
+                | libc::EHOSTUNREACH
+                | libc::EOPNOTSUPP
+                | libc::ENETUNREACH
+                | libc::ENETDOWN
+        )
     )
 }
 

@@ -260,6 +260,28 @@ fn the_door_lets_in_max_clients_then_one_more_as_soon_as_one_leaves() {
     assert!(!door.is_open(), "stop_after reached");
 }
 
+/// A new connection's network errors, which Linux's accept(2) hands over and asks to retry as
+/// `EAGAIN`, are one client's trouble: said, and skipped.
+#[test]
+fn a_clients_network_error_at_accept_is_not_the_end() {
+    let mut door = Door::new(ServeOptions::default());
+    for errno in [
+        libc::ECONNABORTED,
+        libc::EPROTO,
+        libc::ENOPROTOOPT,
+        libc::EHOSTDOWN,
+        libc::EHOSTUNREACH,
+        libc::EOPNOTSUPP,
+        libc::ENETUNREACH,
+        libc::ENETDOWN,
+    ] {
+        let err = std::io::Error::from_raw_os_error(errno);
+        let (outcome, log) = shared::capture(|| door.accept_failed(err));
+        assert!(outcome.is_ok(), "errno {errno}: the server goes on");
+        assert!(log[0].starts_with("server: accept: "), "{log:#?}");
+    }
+}
+
 #[test]
 fn out_of_descriptors_is_said_once_and_is_not_the_end() {
     let mut door = Door::new(ServeOptions::default());

@@ -104,7 +104,9 @@ impl AioStream {
     /// `nodelay`, or Nagle's algorithm holds a small write back for up to 40 ms.
     fn from_std(inner: TcpStream) -> io::Result<AioStream> {
         inner.set_nonblocking(true)?;
-        inner.set_nodelay(true)?;
+        // A hint, not a must: macOS refuses it (EINVAL) for a client that reset before it was
+        // accepted, and one such client must not end the server's accept loop.
+        let _ = inner.set_nodelay(true);
         Ok(AioStream { inner })
     }
 
