@@ -353,10 +353,8 @@ fn run_demo(
     report: &mut Report,
 ) -> Result<(), Error> {
     let label = format!("{}/{name}", step.name);
-    let logs = demo::target_dir(&ws.root)
-        .join("xtask-check")
-        .join(&step.name);
-    let binary = demo::binary(&ws.root, name);
+    let logs = ws.target.clone().join("xtask-check").join(&step.name);
+    let binary = demo::binary(ws, name);
     let run = demo::run_with_limit(&ws.root, &binary, &[AUTO], &logs, name, limit)
         .map_err(Error::Failed)?;
     let secs = run.duration.as_secs_f64();

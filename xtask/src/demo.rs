@@ -72,7 +72,7 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
     }
     build(&ws.root, step, &["--example", &name])?;
     // xtask becomes the demo: its Ctrl-C, its terminal, its exit code (see `child`).
-    let mut demo = Command::new(binary(&ws.root, &name));
+    let mut demo = Command::new(binary(ws, &name));
     let error = child::exec(demo.args(args).current_dir(&ws.root));
     Err(Error::Failed(format!("cannot start {name}: {error}")))
 }
@@ -162,9 +162,9 @@ pub fn build(root: &Path, step: &Step, what: &[&str]) -> Result<(), Error> {
 /// but nothing forbids it), and cargo would copy each build's binary to this same path. So build
 /// a step, run its demos, and only then build the next one: building all the steps first would
 /// run the last step's binary for both.
-pub fn binary(root: &Path, name: &str) -> PathBuf {
+pub fn binary(ws: &Workspace, name: &str) -> PathBuf {
     let file = format!("{name}{}", env::consts::EXE_SUFFIX);
-    target_dir(root).join("debug").join("examples").join(file)
+    ws.target.join("debug").join("examples").join(file)
 }
 
 /// Where cargo builds: `CARGO_TARGET_DIR` (relative to the root) or `<root>/target`.

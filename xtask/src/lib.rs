@@ -46,6 +46,9 @@ pub struct Workspace {
     pub root: PathBuf,
     /// The steps, in order.
     pub steps: Vec<steps::Step>,
+    /// Where cargo builds: `CARGO_TARGET_DIR` (relative to the root) or `<root>/target`, read
+    /// once, so that a workspace of a test builds in its own whatever the environment says.
+    pub target: PathBuf,
 }
 
 /// A subcommand: it parses the rest of the command line itself, so that each one is a module

@@ -53,7 +53,15 @@ fn run(mut parser: lexopt::Parser) -> Result<ExitCode, Error> {
     };
     let root = xtask::workspace_root();
     let steps = steps::discover(&root)?;
-    command(&mut parser, &Workspace { root, steps })
+    let target = xtask::demo::target_dir(&root);
+    command(
+        &mut parser,
+        &Workspace {
+            root,
+            steps,
+            target,
+        },
+    )
 }
 
 /// `cargo xtask --help`: one line per subcommand, from [`COMMANDS`].

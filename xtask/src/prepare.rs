@@ -34,10 +34,10 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
     for (what, args) in STAGES {
         cargo(ws, what, args)?;
     }
-    let target = crate::verify::target_dir(&ws.root);
+    let target = crate::verify::target_dir(ws);
     for step in &ws.steps {
         let exercises = meta::exercises(step)?;
-        let dir = guarantees::copies(&ws.root).join(&step.name);
+        let dir = guarantees::copies(ws).join(&step.name);
         print_out(&format!("== building {}'s exercise copy\n", step.name))?;
         let built = guarantees::fresh_copy(ws, step, &exercises, &dir, &target);
         built.map_err(|why| Error::Failed(format!("prepare: {why}")))?;

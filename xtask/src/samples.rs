@@ -446,7 +446,9 @@ fn verify(ws: &Workspace, sample: &Sample) -> Result<Vec<String>, String> {
     };
     let step = steps::find(&ws.steps, step).map_err(|e| e.to_string())?;
     let exercises = exercise::listed(step).map_err(|e| e.to_string())?;
-    let root = demo::target_dir(&ws.root)
+    let root = ws
+        .target
+        .clone()
         .join("xtask-check")
         .join("samples")
         .join("verify");
@@ -466,7 +468,7 @@ fn verify(ws: &Workspace, sample: &Sample) -> Result<Vec<String>, String> {
     }
     let here = Here::at(&root, &root);
     let mut screen = Screen::keep();
-    let target = verify::target_dir(&ws.root);
+    let target = verify::target_dir(ws);
     verify::verify_copy(&here, step, &dir, &target, &mut screen, verify::LIMITS)
         .map_err(|e| e.to_string())?;
     Ok(screen.kept().lines().map(str::to_owned).collect())
@@ -487,9 +489,7 @@ fn body_in(path: &std::path::Path) -> Result<String, String> {
 /// after `logs`. A demo runs as its built binary, as `check` runs every demo; `diff` and `list`
 /// run through this very program.
 fn run(ws: &Workspace, command: &[String], logs: &str, limit: Duration) -> Result<Run, String> {
-    let dir = demo::target_dir(&ws.root)
-        .join("xtask-check")
-        .join("samples");
+    let dir = ws.target.clone().join("xtask-check").join("samples");
     match command {
         [verb, step, name, args @ ..] if verb == "demo" && !crate::python::asks_for_twin(args) => {
             let step = steps::find(&ws.steps, step).map_err(|e| e.to_string())?;
@@ -501,7 +501,7 @@ fn run(ws: &Workspace, command: &[String], logs: &str, limit: Duration) -> Resul
                 args => args,
             };
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            let binary = demo::binary(&ws.root, &name);
+            let binary = demo::binary(ws, &name);
             demo::run_with_limit(&ws.root, &binary, &args, &dir, logs, limit)
         }
         _ => {

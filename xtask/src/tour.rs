@@ -77,7 +77,7 @@ fn headline(ws: &Workspace, step: &Step) -> Result<(), Error> {
         )));
     };
     demo::build(&ws.root, step, &["--example", name])?;
-    let status = Command::new(demo::binary(&ws.root, name))
+    let status = Command::new(demo::binary(ws, name))
         .arg(AUTO)
         .current_dir(&ws.root)
         .stdin(Stdio::null())

@@ -146,9 +146,12 @@ fn tiny_workspace(root: &Path) -> Workspace {
         "step01-tiny/README.md",
         "# Tiny\n\n## Exercises\n\n- `add`\n",
     );
+    // Its own target folder, whatever `CARGO_TARGET_DIR` says: the tests' tiny workspaces
+    // share a step's name, and would share its copy's build.
     Workspace {
         root: root.to_path_buf(),
         steps: steps::discover(root).expect("the tiny step"),
+        target: root.join("target"),
     }
 }
 

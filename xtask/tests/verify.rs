@@ -116,9 +116,12 @@ tests = ["math::shouts"]
         "step01-tiny/README.md",
         "# Tiny\n\n## Exercises\n\n- `add`\n",
     );
+    // Its own target folder, whatever `CARGO_TARGET_DIR` says: the tests' tiny workspaces
+    // share a step's name, and would share its copy's build.
     Workspace {
         root: root.to_path_buf(),
         steps: steps::discover(root).expect("the tiny step"),
+        target: root.join("target"),
     }
 }
 
@@ -678,8 +681,8 @@ fn after_prepare_the_first_build_compiles_only_the_step_and_runs_your_code() {
     let copy = Copy::new("verify-after-prepare");
     let (ws, step) = (&copy.ws, &copy.ws.steps[0]);
     let exercises = exercise::listed(step).expect("exercises");
-    let target = verify::target_dir(&ws.root);
-    let prepared = guarantees::copies(&ws.root).join(&step.name);
+    let target = verify::target_dir(ws);
+    let prepared = guarantees::copies(ws).join(&step.name);
     guarantees::fresh_copy(ws, step, &exercises, &prepared, &target).expect("prepare's copy");
     let inside = target.join("copies").join(&step.name);
     let refused = guarantees::fresh_copy(ws, step, &exercises, &inside, &target);

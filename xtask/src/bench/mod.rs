@@ -28,7 +28,6 @@ use std::time::Instant;
 
 use lexopt::prelude::*;
 
-use crate::demo;
 use crate::{Error, Workspace, help, print_out, unexpected};
 
 mod build;
@@ -204,7 +203,7 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
         }
     }
     let start = Instant::now();
-    let target = demo::target_dir(&ws.root);
+    let target = ws.target.clone();
     let out = target.join(if mode == Mode::Tiny {
         "bench-tiny"
     } else {

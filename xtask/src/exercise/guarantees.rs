@@ -18,7 +18,6 @@ use std::time::Instant;
 
 use super::meta::Exercise;
 use super::{copy, locate, meta, state};
-use crate::demo;
 use crate::steps::Step;
 use crate::verify::libtest::{Outcome, Runner, Selection, TestResult};
 use crate::verify::{ALONE_LIMIT, BINARY_LIMIT, Build, Screen, build_tests};
@@ -29,7 +28,7 @@ pub fn check(
     ws: &Workspace,
     mut report: impl FnMut(Result<String, String>) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let target = crate::verify::target_dir(&ws.root);
+    let target = crate::verify::target_dir(ws);
     let started = Instant::now();
     for step in &ws.steps {
         let start = Instant::now();
@@ -64,7 +63,7 @@ fn check_step(
         ));
     }
     described(step, &exercises)?;
-    let dir = copies(&ws.root).join(name);
+    let dir = copies(ws).join(name);
     let fresh = fresh_copy(ws, step, &exercises, &dir, target)?;
     report(Ok(fresh)).map_err(|e| e.to_string())?;
     for exercise in &exercises {
@@ -78,8 +77,8 @@ fn check_step(
 /// Cargo remembers the files of a crate built from inside its target directory by their path
 /// from there: a participant's copy, whose crate has the same name in the same target
 /// directory, would then be taken as built when these files are, whatever its own say.
-pub fn copies(root: &Path) -> std::path::PathBuf {
-    demo::target_dir(root).join("exercise-copies")
+pub fn copies(ws: &Workspace) -> std::path::PathBuf {
+    ws.target.join("exercise-copies")
 }
 
 /// Makes the copy of `step` in `dir`, as a participant gets it: it must compile, and `verify`

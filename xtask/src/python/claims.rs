@@ -79,9 +79,7 @@ pub fn check(
         return Ok(());
     }
     let label = format!("{}/{FOLDER}/{FILE}", step.name);
-    let logs = demo::target_dir(&ws.root)
-        .join("xtask-python")
-        .join(&step.name);
+    let logs = ws.target.clone().join("xtask-python").join(&step.name);
     let args = ["-B".to_owned(), file.display().to_string()];
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let python = std::path::Path::new(PYTHON);

@@ -192,10 +192,8 @@ fn run_both(
     limit: Duration,
 ) -> Result<Both, Error> {
     demo::build(&ws.root, step, &["--example", name])?;
-    let logs = demo::target_dir(&ws.root)
-        .join("xtask-python")
-        .join(&step.name);
-    let rust = demo::binary(&ws.root, name);
+    let logs = ws.target.clone().join("xtask-python").join(&step.name);
+    let rust = demo::binary(ws, name);
     let rust = demo::run_with_limit(&ws.root, &rust, &[AUTO], &logs, name, limit);
     let rust = finished(rust, &format!("{}/examples/{name}.rs", step.name))?;
     let python_args = ["-B".to_owned(), path.display().to_string(), AUTO.to_owned()];
@@ -315,9 +313,7 @@ fn compare_twin(
             continue;
         }
         let (problem, mut details) = describe(row, attempt);
-        let logs = demo::target_dir(&ws.root)
-            .join("xtask-python")
-            .join(&step.name);
+        let logs = ws.target.clone().join("xtask-python").join(&step.name);
         let logs = logs
             .strip_prefix(&ws.root)
             .unwrap_or(&logs)

@@ -276,7 +276,7 @@ fn record(
     events: &Path,
 ) -> Result<(), Error> {
     demo::build(&ws.root, step, &["--example", name])?;
-    let mut command = Command::new(demo::binary(&ws.root, name));
+    let mut command = Command::new(demo::binary(ws, name));
     command
         .arg(demo::AUTO)
         .args(args)

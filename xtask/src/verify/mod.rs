@@ -39,7 +39,7 @@ use crate::exercise::here::Here;
 use crate::exercise::meta;
 use crate::exercise::{copy, state};
 use crate::steps::Step;
-use crate::{Error, Workspace, demo, help, unexpected};
+use crate::{Error, Workspace, help, unexpected};
 
 /// `cargo xtask verify --help`.
 pub const HELP: &str = "\
@@ -130,7 +130,7 @@ pub fn verify_with(
     limits: Limits,
 ) -> Result<bool, Error> {
     let dir = existing_copy(&ws.root, step)?;
-    verify_copy(here, step, &dir, &target_dir(&ws.root), screen, limits)
+    verify_copy(here, step, &dir, &target_dir(ws), screen, limits)
 }
 
 /// [`verify_with`] the copy at `dir`, built into `target_dir`: what the README's sample runs,
@@ -264,8 +264,8 @@ pub fn verify_copy(
 }
 
 /// Where every copy builds: `target/exercises` of the workspace, where `prepare` built them.
-pub fn target_dir(root: &Path) -> PathBuf {
-    demo::target_dir(root).join("exercises")
+pub fn target_dir(ws: &Workspace) -> PathBuf {
+    ws.target.join("exercises")
 }
 
 /// The copy of `step`, or the error that says how to make one.
