@@ -46,13 +46,16 @@ pub fn say(label: &str, message: impl std::fmt::Display) {
 /// The recorder's own `--step` lines come this way, so that it does not hear itself.
 pub(crate) fn print(label: &str, message: &str) {
     let line = format!("{label}: {message}");
-    CAPTURE.with_borrow(|trace| match trace {
+    // `try_with`: at the process's exit (the recorder's last `--step` line), the thread's
+    // capture is gone already, and nothing captures.
+    let captured = CAPTURE.try_with(|trace| trace.borrow().clone());
+    match captured.ok().flatten() {
         Some(trace) => trace.record(line),
         None => {
             let millis = elapsed().as_secs_f64() * 1000.0;
             crate::output::write_line(format!("[{millis:8.1} ms] {line}"));
         }
-    });
+    }
 }
 
 /// Runs `f` and returns its result with every line that [`say`] was asked to print on this

@@ -782,6 +782,11 @@ impl Recorder {
             self.band_ends(task);
         }
         if let Some(narrator) = &mut self.narrator {
+            if self.next_run == 1 {
+                // Steps 01-02 take --step too, and have no loop: say so rather than nothing.
+                let why = "no loop ran, nothing to step through (steps 03 to 06 have one)";
+                narrator.say(format!("--step: {why}"));
+            }
             narrator.flush();
         }
         self.flush();
