@@ -26,7 +26,7 @@ pub(crate) fn started() -> Instant {
     *START.get_or_init(Instant::now)
 }
 
-/// Prints `[  12.3 ms] label: message`, the one line format of every demo.
+/// Prints `[    12.3 ms] label: message`, the one line format of every demo.
 ///
 /// A closed stdout (`cargo xtask tour | head`) is not an error worth dying for: the line is
 /// dropped and the program goes on (and after [`crate::output::never_block`], a full one is not
@@ -53,9 +53,14 @@ pub(crate) fn print(label: &str, message: &str) {
         Some(trace) => trace.record(line),
         None => {
             let millis = elapsed().as_secs_f64() * 1000.0;
-            crate::output::write_line(format!("[{millis:8.1} ms] {line}"));
+            crate::output::write_line(stamped(millis, &line));
         }
     }
+}
+
+/// `[    12.3 ms] line`: a line as [`say`] prints it, `millis` after the start.
+pub(crate) fn stamped(millis: f64, line: &str) -> String {
+    format!("[{millis:8.1} ms] {line}")
 }
 
 /// Runs `f` and returns its result with every line that [`say`] was asked to print on this

@@ -5,11 +5,8 @@
 
 use super::Awaited;
 
-/// The widest line a demo may print (`[  12.3 ms] loop: ` included): what fits a projector.
+/// The widest line a demo may print (`[    12.3 ms] loop: ` included): what fits a projector.
 const MAX_COLUMNS: usize = 100;
-
-/// What `[  12.3 ms] loop: ` takes of a line.
-const PREFIX: usize = 18;
 
 /// The narrator of `--step`.
 pub(crate) struct Narrator {
@@ -181,8 +178,10 @@ impl Narrator {
     /// Prints `line` (cut to a projector's width), or keeps it for a test.
     fn emit(&mut self, line: String) {
         self.shown = true;
-        let line = if line.chars().count() > MAX_COLUMNS - PREFIX {
-            let cut: String = line.chars().take(MAX_COLUMNS - PREFIX - 1).collect();
+        // What is left once `[    12.3 ms] loop: ` is printed before it.
+        let room = MAX_COLUMNS - crate::trace::stamped(0.0, "loop: ").chars().count();
+        let line = if line.chars().count() > room {
+            let cut: String = line.chars().take(room - 1).collect();
             format!("{cut}…")
         } else {
             line
@@ -223,5 +222,26 @@ pub(crate) fn seconds(t: std::time::Duration) -> String {
         format!("{:.1} s", t.as_secs_f64())
     } else {
         format!("{} ms", t.as_millis())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A narrated line, however long, fits a projector's 100 columns once printed as every demo
+    /// line is, `[    12.3 ms] loop: ` before it.
+    #[test]
+    fn a_long_line_is_cut_to_fit_100_columns_with_its_stamp() {
+        let mut narrator = Narrator::new(Some(Vec::new()));
+        narrator.say("x".repeat(200));
+        narrator.say("y".repeat(10));
+        let said = narrator.said();
+        assert!(said[0].ends_with('…'), "{said:?}");
+        for line in &said {
+            let shown = crate::trace::stamped(12.3, &format!("loop: {line}"));
+            assert!(shown.chars().count() <= 100, "{shown}");
+        }
+        assert_eq!(said[1], "y".repeat(10));
     }
 }
