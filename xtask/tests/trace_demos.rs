@@ -255,9 +255,17 @@ fn out_is_taken_from_where_the_command_ran() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     // Named from where it ran: `pages/…` inside the workspace; outside it (a scratch folder under
     // a `CARGO_TARGET_DIR` of elsewhere), the whole path.
-    let page = match here.starts_with(xtask::workspace_root()) {
-        true => "pages/step03-talk03.html".into(),
-        false => pages.join("step03-talk03.html").display().to_string(),
+    let shown = |file: &str| match here.starts_with(xtask::workspace_root()) {
+        true => format!("pages/{file}"),
+        false => pages.join(file).display().to_string(),
     };
+    let page = shown("step03-talk03.html");
     assert!(stdout.contains(&format!("\nwrote {page}\n")), "{stdout}");
+    // The recorder's lines it was drawn from, left beside it, are named too.
+    let events = shown("step03-talk03.events");
+    assert!(
+        stdout.contains(&format!("\n  from {events} (the recorder's lines)\n")),
+        "{stdout}"
+    );
+    assert!(pages.join("step03-talk03.events").is_file());
 }

@@ -121,6 +121,10 @@ pub fn main(parser: &mut lexopt::Parser, ws: &Workspace) -> Result<ExitCode, Err
     println!("{}", summary(&trace));
     println!("wrote {}", opened_from_here(ws, &page));
     println!("  and {}", opened_from_here(ws, &json));
+    println!(
+        "  from {} (the recorder's lines)",
+        opened_from_here(ws, &events)
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -220,6 +224,12 @@ fn both(
     println!("{}", programs_summary(&programs));
     println!("wrote {}", opened_from_here(ws, &page));
     println!("  and {}", opened_from_here(ws, &json));
+    for events in [&twin_events, &rust_events] {
+        println!(
+            "  from {} (the recorder's lines)",
+            opened_from_here(ws, events)
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
