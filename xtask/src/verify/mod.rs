@@ -11,7 +11,7 @@
 //! busy machine). The step's other tests (demos, promises
 //! beyond the exercises) run once every exercise is done. A test grades an exercise when the
 //! exercise's `tests` name it; a failure whose message is another exercise's `todo!()` means
-//! "write that one first", not "this one is wrong".
+//! "its tests run once that one is written", not "this one is wrong".
 
 mod cargo;
 pub mod failure;

@@ -292,7 +292,7 @@ fn exercise_lines(
         Grade::Waiting(other) => (
             "waiting",
             vec![format!(
-                "its tests stop at the todo!() of `{other}`: write that one first"
+                "its tests stop at `{other}`'s todo!(): they run once it is written"
             )],
         ),
         Grade::Behind { test, on } => (
