@@ -42,6 +42,12 @@ fn message(panic: &(dyn Any + Send)) -> String {
     panic.downcast_ref::<String>().cloned().unwrap_or_default()
 }
 
+/// Runs `event_loop`, which must panic, and returns the panic's text.
+fn the_run_panics(event_loop: &Loop) -> String {
+    let outcome = catch_unwind(AssertUnwindSafe(|| event_loop.run()));
+    message(&*outcome.expect_err("the run panics"))
+}
+
 /// The `Stuck` inside an error of [`Loop::run`], if that is what it is.
 fn stuck(err: &io::Error) -> Option<Stuck> {
     err.get_ref()?.downcast_ref::<Stuck>().copied()
@@ -246,7 +252,7 @@ fn a_scope_cut_at_any_await_point_starts_its_exit_exactly_once() {
 /// which then drops it with the other tasks: the exit never runs.
 #[test]
 fn a_body_that_panics_gets_its_exit_at_the_next_run() {
-    let (panicked, log) = without_leaks(|| {
+    let log = without_leaks(|| {
         let log = Log::default();
         let event_loop = Loop::new().unwrap();
         let db = Db::new("db", &log);
@@ -257,11 +263,10 @@ fn a_body_that_panics_gets_its_exit_at_the_next_run() {
             })
             .await;
         });
-        let panicked = catch_unwind(AssertUnwindSafe(|| event_loop.run())).is_err();
+        assert_eq!(the_run_panics(&event_loop), "the body fails");
         event_loop.run().unwrap();
-        (panicked, log.take())
+        log.take()
     });
-    assert!(panicked);
     assert_eq!(log, ["enter db", "exit db Cancelled", "exit db done"]);
 }
 
@@ -270,7 +275,7 @@ fn a_body_that_panics_gets_its_exit_at_the_next_run() {
 /// the queued exit with the tasks.
 #[test]
 fn cleanup_queued_in_the_turn_of_a_panic_waits_for_the_next_run() {
-    let (panicked, log) = without_leaks(|| {
+    let log = without_leaks(|| {
         let log = Log::default();
         let event_loop = Loop::new().unwrap();
         let db = Db::new("db", &log);
@@ -282,11 +287,10 @@ fn cleanup_queued_in_the_turn_of_a_panic_waits_for_the_next_run() {
             interrupt().await;
             panic!("another task fails"); // on the second turn too, just after the cut
         });
-        let panicked = catch_unwind(AssertUnwindSafe(|| event_loop.run())).is_err();
+        assert_eq!(the_run_panics(&event_loop), "another task fails");
         event_loop.run().unwrap();
-        (panicked, log.take())
+        log.take()
     });
-    assert!(panicked);
     assert_eq!(log, ["enter db", "exit db Cancelled", "exit db done"]);
 }
 
@@ -393,7 +397,7 @@ fn cleanup_that_spawns_cleanup_while_the_loop_gives_up_all_runs() {
 /// half runs and its second half never does.
 #[test]
 fn an_exit_in_progress_when_a_neighbour_panics_resumes_at_the_next_run() {
-    let (panicked, before, after) = without_leaks(|| {
+    let (before, after) = without_leaks(|| {
         let log = Log::default();
         let event_loop = Loop::new().unwrap();
         let db = Db {
@@ -412,12 +416,11 @@ fn an_exit_in_progress_when_a_neighbour_panics_resumes_at_the_next_run() {
             }
             panic!("another task fails");
         });
-        let panicked = catch_unwind(AssertUnwindSafe(|| event_loop.run())).is_err();
+        assert_eq!(the_run_panics(&event_loop), "another task fails");
         let before = log.borrow().clone();
         event_loop.run().unwrap();
-        (panicked, before, log.take())
+        (before, log.take())
     });
-    assert!(panicked);
     assert_eq!(before, ["enter db", "exit db Cancelled"]);
     assert_eq!(after, ["enter db", "exit db Cancelled", "exit db done"]);
 }
@@ -474,8 +477,7 @@ fn an_exit_that_gathers_when_a_neighbour_panics_ends_at_the_next_run() {
             sleep(ms(10)).await; // the exit waits for its goodbyes by now
             panic!("another task fails");
         });
-        let panicked = catch_unwind(AssertUnwindSafe(|| event_loop.run()));
-        let panicked = message(&*panicked.expect_err("the panic"));
+        let panicked = the_run_panics(&event_loop);
         let second = event_loop.run().map_err(|err| stuck(&err));
         (panicked, second, log.take())
     });
@@ -490,7 +492,7 @@ fn an_exit_that_gathers_when_a_neighbour_panics_ends_at_the_next_run() {
 /// waiting aside: the teardown must keep it all the same, for the next `run`.
 #[test]
 fn an_exit_not_started_when_a_neighbour_panics_runs_at_the_next_run() {
-    let (panicked, after) = without_leaks(|| {
+    let after = without_leaks(|| {
         let log = Log::default();
         let event_loop = Loop::new().unwrap();
         let db = Db::new("db", &log);
@@ -503,11 +505,10 @@ fn an_exit_not_started_when_a_neighbour_panics_runs_at_the_next_run() {
             interrupt().await;
             panic!("another task fails"); // on the third turn, ahead of the exit in the queue
         });
-        let panicked = catch_unwind(AssertUnwindSafe(|| event_loop.run())).is_err();
+        assert_eq!(the_run_panics(&event_loop), "another task fails");
         event_loop.run().unwrap();
-        (panicked, log.take())
+        log.take()
     });
-    assert!(panicked);
     assert_eq!(after, ["enter db", "exit db Cancelled", "exit db done"]);
 }
 
@@ -532,8 +533,7 @@ fn nested_scopes_cut_together_whose_inner_exit_panics_still_run_the_outer_exit()
             });
             let _ = cut_after(1, scope).await;
         });
-        let panicked = catch_unwind(AssertUnwindSafe(|| event_loop.run()));
-        let text = message(&*panicked.expect_err("the inner exit panics"));
+        let text = the_run_panics(&event_loop);
         event_loop.run().unwrap();
         (text, log.take())
     });
@@ -635,8 +635,7 @@ fn an_exit_waiting_for_a_socket_when_another_sockets_waker_panics_resumes_at_the
             exits_peer.write_all(b"b").unwrap();
             pending::<()>().await;
         });
-        let panicked = catch_unwind(AssertUnwindSafe(|| event_loop.run()));
-        let text = message(&*panicked.expect_err("the waker panics"));
+        let text = the_run_panics(&event_loop);
         let second = event_loop.run().map_err(|err| stuck(&err));
         (text, second, log.take())
     });
@@ -693,11 +692,7 @@ fn a_sleeping_exit_kept_by_a_panic_closes_its_socket_when_the_loop_is_dropped() 
             sleep(ms(10)).await; // the exit sleeps by now
             panic!("another task fails");
         });
-        let panicked = catch_unwind(AssertUnwindSafe(|| event_loop.run()));
-        assert_eq!(
-            message(&*panicked.expect_err("the panic")),
-            "another task fails"
-        );
+        assert_eq!(the_run_panics(&event_loop), "another task fails");
         drop(event_loop);
         log.take()
     });
